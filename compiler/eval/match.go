@@ -201,7 +201,7 @@ type state struct {
 
 	topGen  uint64
 	topVals []gjson.Result // value of each top-level key read so far, for the current event
-	cur     cursor         // where reading the record's top level stopped
+	cur     event.Cursor   // where reading the record's top level stopped
 
 	mark  []uint64
 	cands []int32
@@ -279,10 +279,10 @@ func (st *state) top(i int) gjson.Result {
 	if st.topGen != st.gen {
 		st.topGen = st.gen
 		clear(st.topVals)
-		st.cur.reset(st.ev.Record.Raw)
+		st.cur.Reset(st.ev.Record.Raw)
 	}
 	for !st.topVals[i].Exists() {
-		k, v, ok := st.cur.next()
+		k, v, ok := st.cur.Next()
 		if !ok {
 			break
 		}

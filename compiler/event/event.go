@@ -150,30 +150,35 @@ func copyBase(e, b *Event) {
 // envelope is built from.
 type CloudTrailFields struct {
 	EventID, EventSource, EventType, RecipientAccountID, AWSRegion, EventTime string
+
+	seen uint8 // fields already seen, by bit
 }
 
-// See records name, a top-level key of a CloudTrail record, with its value.
-// It reports whether the key is one of the fields.
-func (f *CloudTrailFields) See(name string, v gjson.Result) bool {
+// See records a top-level member of a CloudTrail record, given its name and
+// raw JSON value, and reports whether it is one of the fields. Only the
+// first occurrence of a name counts, as for field paths.
+func (f *CloudTrailFields) See(name, raw string) bool {
 	var dst *string
+	var bit uint8
 	switch name {
 	case "eventID":
-		dst = &f.EventID
+		dst, bit = &f.EventID, 1
 	case "eventSource":
-		dst = &f.EventSource
+		dst, bit = &f.EventSource, 2
 	case "eventType":
-		dst = &f.EventType
+		dst, bit = &f.EventType, 4
 	case "recipientAccountId":
-		dst = &f.RecipientAccountID
+		dst, bit = &f.RecipientAccountID, 8
 	case "awsRegion":
-		dst = &f.AWSRegion
+		dst, bit = &f.AWSRegion, 16
 	case "eventTime":
-		dst = &f.EventTime
+		dst, bit = &f.EventTime, 32
 	default:
 		return false
 	}
-	if *dst == "" { // the first occurrence wins, as for field paths
-		*dst = str(v)
+	if f.seen&bit == 0 {
+		f.seen |= bit
+		*dst = str(gjson.Parse(raw))
 	}
 	return true
 }
@@ -184,10 +189,15 @@ func (f *CloudTrailFields) See(name string, v gjson.Result) bool {
 // eventType, account recipientAccountId, time eventTime, region awsRegion.
 func FromCloudTrail(rec gjson.Result) *Event {
 	var f CloudTrailFields
-	rec.ForEach(func(k, v gjson.Result) bool {
-		f.See(k.Str, v)
-		return true
-	})
+	var c Cursor
+	c.Reset(rec.Raw)
+	for {
+		k, v, ok := c.Next()
+		if !ok {
+			break
+		}
+		f.See(k, v)
+	}
 	return FromCloudTrailFields(rec, f)
 }
 
@@ -212,17 +222,15 @@ func FromCloudTrailFields(rec gjson.Result, f CloudTrailFields) *Event {
 // EventBridge would deliver: source aws.guardduty, id the finding id,
 // account accountId, region region, time updatedAt.
 func FromGuardDutyFinding(f gjson.Result) *Event {
-	return &Event{
-		ID:         str(f.Get("id")),
+	ev := &Event{
 		Source:     "aws.guardduty",
 		DetailType: "GuardDuty Finding",
-		Account:    str(f.Get("accountId")),
-		Region:     str(f.Get("region")),
-		TimeText:   str(f.Get("updatedAt")),
 		Record:     f,
 		kind:       kindGuardDuty,
 		finding:    -1,
 	}
+	strings4(f, [4]string{"id", "accountId", "region", "updatedAt"}, [4]*string{&ev.ID, &ev.Account, &ev.Region, &ev.TimeText})
+	return ev
 }
 
 // FromSecurityHubFinding returns the event of a bare ASFF finding, with the
@@ -232,20 +240,39 @@ func FromGuardDutyFinding(f gjson.Result) *Event {
 // {"findings":[finding]}.
 func FromSecurityHubFinding(f gjson.Result) *Event {
 	ev := &Event{
-		ID:         str(f.Get("Id")),
 		Source:     "aws.securityhub",
 		DetailType: "Security Hub Findings - Imported",
-		Account:    str(f.Get("AwsAccountId")),
-		Region:     str(f.Get("Region")),
-		TimeText:   str(f.Get("UpdatedAt")),
 		Record:     f,
 		kind:       kindSecurityHub,
 		finding:    -1,
 	}
+	strings4(f, [4]string{"Id", "AwsAccountId", "Region", "UpdatedAt"}, [4]*string{&ev.ID, &ev.Account, &ev.Region, &ev.TimeText})
 	if ev.ID != "" {
 		ev.Resources = []string{ev.ID}
 	}
 	return ev
+}
+
+// strings4 sets *dst[i] to the string value of top-level member names[i] of
+// object o (its first occurrence), in one pass.
+func strings4(o gjson.Result, names [4]string, dst [4]*string) {
+	var seen [4]bool
+	n := 0
+	var c Cursor
+	c.Reset(o.Raw)
+	for n < len(names) {
+		k, v, ok := c.Next()
+		if !ok {
+			return
+		}
+		for i, name := range names {
+			if k == name && !seen[i] {
+				seen[i] = true
+				n++
+				*dst[i] = str(gjson.Parse(v))
+			}
+		}
+	}
 }
 
 // SourceOf returns the EventBridge source of a CloudTrail eventSource:

@@ -1,4 +1,4 @@
-package eval
+package event
 
 import (
 	"strings"
@@ -6,18 +6,19 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// cursor reads the members of a JSON object one at a time, so that the
-// top-level members of a record are read at most once per event and no
-// further than the last one asked for. It never panics: on malformed input
-// it stops.
-type cursor struct {
+// Cursor reads the members of a JSON object one at a time, without decoding
+// their values: it is how the top-level members of a record are read once
+// per event, and no further than the last one asked for. Keys are
+// unescaped; values are the raw JSON text (a substring of the object). It
+// never panics: on malformed input it stops.
+type Cursor struct {
 	s    string
 	i    int
 	done bool
 }
 
-// reset points the cursor at the object s.
-func (c *cursor) reset(s string) {
+// Reset points the cursor at the JSON object s.
+func (c *Cursor) Reset(s string) {
 	c.s, c.i, c.done = s, 0, false
 	c.skipSpace()
 	if c.i >= len(c.s) || c.s[c.i] != '{' {
@@ -27,7 +28,7 @@ func (c *cursor) reset(s string) {
 	c.i++
 }
 
-func (c *cursor) skipSpace() {
+func (c *Cursor) skipSpace() {
 	for c.i < len(c.s) {
 		switch c.s[c.i] {
 		case ' ', '\t', '\n', '\r':
@@ -38,8 +39,9 @@ func (c *cursor) skipSpace() {
 	}
 }
 
-// next returns the next member's name (unescaped) and raw value.
-func (c *cursor) next() (key, val string, ok bool) {
+// Next returns the next member's name (unescaped) and raw value, and false
+// at the end of the object.
+func (c *Cursor) Next() (key, val string, ok bool) {
 	if c.done {
 		return "", "", false
 	}
