@@ -5,7 +5,9 @@
 // anything, decoding them fully with encoding/json, and OPA evaluating one
 // prepared query per detection per event (the detections compiled to Rego).
 // It also runs the evaluator with the library replicated 4 and 16 times, to
-// show that its cost grows slower than the number of detections.
+// show that its cost grows slower than the number of detections, and the
+// EventBridge pattern engine with every compiled pattern of the library on
+// the same events.
 //
 // Usage (from the repository root):
 //
@@ -31,9 +33,11 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/socc-dev/socc/compiler"
+	"github.com/socc-dev/socc/compiler/emit/eventbridge"
 	"github.com/socc-dev/socc/compiler/emit/opa"
 	"github.com/socc-dev/socc/compiler/eval"
 	"github.com/socc-dev/socc/compiler/event"
+	"github.com/socc-dev/socc/compiler/eventpattern"
 	"github.com/socc-dev/socc/compiler/fixture"
 	"github.com/socc-dev/socc/compiler/ir"
 )
@@ -145,7 +149,47 @@ func run(dir string, nEvents, nOPA int) error {
 		add(fmt.Sprintf("socc evaluator, %d detections (library x%d, other APIs)", len(p.Detections), k), n, d, hits)
 	}
 
-	// (d) OPA: one prepared query per detection, evaluated per event.
+	// (d) The EventBridge engine: every compiled pattern of the library
+	// against the EventBridge envelope of each event.
+	var patterns []*eventpattern.Pattern
+	for _, det := range res.Program.Detections {
+		if r := eventbridge.Compile(det); r.Pattern != nil {
+			pat, err := eventpattern.Compile(eventbridge.PatternJSON(r.Pattern))
+			if err != nil {
+				return fmt.Errorf("%s: %w", det.ID, err)
+			}
+			patterns = append(patterns, pat)
+		}
+	}
+	start = time.Now()
+	n, hits = 0, 0
+	for _, c := range chunks {
+		evs, err := fixture.Decode("bench.ndjson", c.data)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			// Decode the envelope once, then run every pattern on it.
+			dec := json.NewDecoder(bytes.NewReader(ev.Envelope()))
+			dec.UseNumber()
+			var env any
+			if err := dec.Decode(&env); err != nil {
+				return err
+			}
+			for _, pat := range patterns {
+				if pat.MatchValue(env) {
+					hits++
+				}
+			}
+		}
+		n += len(evs)
+		if n >= nEvents/10 {
+			break
+		}
+	}
+	add(fmt.Sprintf("EventBridge engine, %d patterns per envelope (%d events)", len(patterns), n), n, time.Since(start), hits)
+
+	// (e) OPA: one prepared query per detection, evaluated per event.
 	var queries []rego.PreparedEvalQuery
 	for _, det := range res.Program.Detections {
 		mod, err := opa.Module(det)
