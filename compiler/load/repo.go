@@ -10,14 +10,20 @@ import (
 	"strings"
 
 	"github.com/socc-dev/socc/compiler/diag"
+	"github.com/socc-dev/socc/schema"
 )
 
 // contentDirs are the top-level directories whose YAML files must all be
-// content; YAML elsewhere is content only when it has a `kind:` key.
-var contentDirs = []string{"detections", "runbooks"}
+// content of a known kind. YAML elsewhere (another tool's manifests, CI
+// configuration) is content only when its `kind:` is one of socc's.
+var contentDirs = []string{"detections", "runbooks", "mappings"}
 
-// skipDirs are never searched for content.
-var skipDirs = []string{"dist", "testdata", "node_modules", "vendor", "tools", "docs"}
+// skipDirs are never searched for content, at any depth.
+var skipDirs = []string{"dist", "testdata", "node_modules", "vendor"}
+
+// skipTopDirs are not searched at the top level: generated output, tools
+// and documentation.
+var skipTopDirs = []string{"tools", "docs", "bin"}
 
 // Sources holds the bytes of every file read, parsed or not, for diagnostic
 // snippets.
@@ -37,7 +43,8 @@ func Repo(root *os.Root, src Sources) ([]*Document, diag.Diagnostics) {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != "." && (strings.HasPrefix(name, ".") || (path.Dir(p) == "." && slices.Contains(skipDirs, name))) {
+			if p != "." && (strings.HasPrefix(name, ".") || slices.Contains(skipDirs, name) ||
+				(path.Dir(p) == "." && slices.Contains(skipTopDirs, name))) {
 				return fs.SkipDir
 			}
 			return nil
@@ -59,8 +66,11 @@ func Repo(root *os.Root, src Sources) ([]*Document, diag.Diagnostics) {
 			continue
 		}
 		top := strings.SplitN(p, "/", 2)[0]
-		if doc.Kind == "" && !slices.Contains(contentDirs, top) {
-			continue // not socc content: a catalog or another tool's YAML
+		if !slices.Contains(contentDirs, top) && !slices.Contains(schema.Kinds(), doc.Kind) {
+			continue // not socc content: another tool's YAML
+		}
+		if top == "mappings" && doc.Kind == "" {
+			continue // a catalog, such as mappings/annex-a.yaml
 		}
 		docs = append(docs, doc)
 	}
