@@ -12,7 +12,10 @@ vet:
 
 # Every test: unit, golden, testscript (CLI and bad input), conformance, and
 # the bundled library's own validate + fixture tests.
-test: vet
+tools/node_modules: tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund
+
+test: vet tools/node_modules
 	$(GO) test -count=1 ./...
 	$(GO) run ./cmd/socc validate
 	$(GO) run ./cmd/socc test

@@ -60,7 +60,8 @@ const (
 
 // Emit (3xxx): an artifact could not be built or failed its proof.
 const (
-	VerifyFailed Code = "SOCC3001" // an artifact disagrees with the reference evaluator on a fixture
+	VerifyFailed  Code = "SOCC3001" // an artifact disagrees with the reference evaluator on a fixture
+	UnmappedField Code = "SOCC3002" // a field a detection uses that the target's field mapping does not name
 )
 
 // Test (4xxx): a fixture test did not give what it expects.
