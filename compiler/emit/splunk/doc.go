@@ -1,0 +1,16 @@
+// Package splunk compiles detections into Splunk searches over CloudTrail
+// (sourcetype aws:cloudtrail): one .spl file per detection and a
+// savedsearches.conf with a scheduled Enterprise Security correlation
+// search per detection.
+//
+// A search is a case-insensitive pre-filter in the search command followed
+// by one where clause with the exact condition: case-sensitive comparisons
+// with == and match(), multivalue fields (paths below arrays, which Splunk
+// names with {}) through mvfilter(), and negated predicates written so that
+// a missing field satisfies them. Field names come from the Splunk field
+// mapping of the log source; values pass through one escaping function per
+// lexical context (escape.go), and regular expressions are rewritten from
+// RE2 into PCRE constructs with the same meaning (regex.go). Lint checks SPL
+// at the level of its lexer. docs/targets.md describes each construct and
+// what is approximate.
+package splunk
