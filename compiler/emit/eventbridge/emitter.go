@@ -167,43 +167,13 @@ func anys(s []string) []any {
 }
 
 // requiredKeys returns the case-sensitive eventSource and eventName values
-// one of which every matching event must have (nil when unconstrained).
+// one of which every matching event must have (nil when unconstrained),
+// sorted.
 func requiredKeys(x ir.Expr) (sources, names []string) {
-	return required(x, "eventSource"), required(x, "eventName")
-}
-
-func required(x ir.Expr, field string) []string {
-	switch x := x.(type) {
-	case *ir.Pred:
-		if x.Op == ir.OpEquals && !x.Fold && !x.All && !x.Field.Envelope && x.Field.String() == field {
-			var out []string
-			for _, v := range x.Values {
-				if v.Kind == ir.String {
-					out = append(out, v.Str)
-				}
-			}
-			slices.Sort(out)
-			return out
-		}
-	case *ir.And:
-		for _, c := range x.X {
-			if r := required(c, field); r != nil {
-				return r
-			}
-		}
-	case *ir.Or:
-		var out []string
-		for _, c := range x.X {
-			r := required(c, field)
-			if r == nil {
-				return nil
-			}
-			out = append(out, r...)
-		}
-		slices.Sort(out)
-		return slices.Compact(out)
-	}
-	return nil
+	sources, names = ir.Required(x, "eventSource"), ir.Required(x, "eventName")
+	slices.Sort(sources)
+	slices.Sort(names)
+	return sources, names
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -100,10 +100,10 @@ func Compile(p *ir.Program, d *ir.Detection) (*Query, diag.Diagnostics) {
 	var first, later []*node
 	cj := conjuncts(d.Cond())
 	for _, k := range keyFields {
-		if topLevel(cj, k) {
+		if ir.HasKeyEquality(cj, k) {
 			continue
 		}
-		vals := required(d.Cond(), k)
+		vals := ir.Required(d.Cond(), k)
 		if vals == nil {
 			continue
 		}
@@ -818,3 +818,8 @@ func duration(d time.Duration) string {
 	}
 	return strconv.FormatInt(s, 10) + "s"
 }
+
+// keyFields are the fields whose required values make a cheap pre-filter:
+// with them first, the rest of a query (mv-apply above all) runs on few
+// events.
+var keyFields = []string{"eventSource", "eventName"}

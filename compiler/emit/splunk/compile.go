@@ -75,10 +75,10 @@ func Compile(p *ir.Program, d *ir.Detection) (*Search, diag.Diagnostics) {
 	var rest []*node
 	cj := conjuncts(d.Cond())
 	for _, k := range keyFields {
-		if topLevel(cj, k) {
+		if ir.HasKeyEquality(cj, k) {
 			continue
 		}
-		if vals := required(d.Cond(), k); vals != nil {
+		if vals := ir.Required(d.Cond(), k); vals != nil {
 			p, _ := ir.ParsePath(k)
 			if term, _ := c.searchTerm(&ir.Pred{Field: p, Op: ir.OpEquals, Values: strValues(vals)}); term != "" {
 				terms = append(terms, term)
@@ -646,3 +646,8 @@ func duration(d time.Duration) string {
 	}
 	return strconv.FormatInt(s, 10) + "s"
 }
+
+// keyFields are the fields whose required values make a cheap pre-filter:
+// with them first, the rest of a query (mv-apply above all) runs on few
+// events.
+var keyFields = []string{"eventSource", "eventName"}
