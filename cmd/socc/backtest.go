@@ -42,7 +42,7 @@ func backtestCmd() *cobra.Command {
 			if format != "text" && format != "json" {
 				return usageError{fmt.Sprintf("--format %q: want text or json", format)}
 			}
-			res, ds, err := load(cmd, dirArg(args), "text")
+			res, ds, err := load(cmd, dirArg(args))
 			if err != nil {
 				return err
 			}

@@ -117,8 +117,8 @@ func now() (time.Time, error) {
 	return time.Now().UTC(), nil
 }
 
-// load runs the front end and prints its diagnostics in format.
-func load(cmd *cobra.Command, dir, format string) (*compiler.Result, diag.Diagnostics, error) {
+// load runs the front end over dir and returns its diagnostics.
+func load(cmd *cobra.Command, dir string) (*compiler.Result, diag.Diagnostics, error) {
 	t, err := now()
 	if err != nil {
 		return nil, nil, err
@@ -153,7 +153,7 @@ func validateCmd() *cobra.Command {
 			if format != "text" && format != "json" {
 				return usageError{fmt.Sprintf("--format %q: want text or json", format)}
 			}
-			res, ds, err := load(cmd, dirArg(args), format)
+			res, ds, err := load(cmd, dirArg(args))
 			if err != nil {
 				return err
 			}
@@ -195,7 +195,7 @@ func testCmd() *cobra.Command {
 					return usageError{fmt.Sprintf("--run: %v", err)}
 				}
 			}
-			res, ds, err := load(cmd, dirArg(args), "text")
+			res, ds, err := load(cmd, dirArg(args))
 			if err != nil {
 				return err
 			}
@@ -247,7 +247,7 @@ func buildCmd() *cobra.Command {
 		Short: "Validate, test, compile every target and verify the artifacts; write dist/",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, ds, err := load(cmd, dirArg(args), "text")
+			res, ds, err := load(cmd, dirArg(args))
 			if err != nil {
 				return err
 			}

@@ -173,7 +173,7 @@ func convert(doc *load.Document, e *jsonschema.ValidationError) *diag.Diagnostic
 		d.Code = diag.UnknownField
 		d.Summary = fmt.Sprintf("unknown field %q%s", key, in)
 		d.Subject = doc.Range(load.Key(node, key))
-		known := knownKeys(doc, e)
+		known := knownKeys(e)
 		if s := Suggest(key, known); s != "" {
 			d.Hint = fmt.Sprintf("did you mean %q?", s)
 		} else if len(known) > 0 {
@@ -264,8 +264,7 @@ func patternHint(loc []string) string {
 }
 
 // knownKeys lists the property names the failing schema allows.
-func knownKeys(doc *load.Document, e *jsonschema.ValidationError) []string {
-	_ = doc
+func knownKeys(e *jsonschema.ValidationError) []string {
 	s := schemaAt(e)
 	if s == nil {
 		return nil
