@@ -42,6 +42,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzCursor -fuzztime $(FUZZTIME) ./compiler/event
 	$(GO) test -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME) ./compiler/eventpattern
 	$(GO) test -run '^$$' -fuzz FuzzMatch -fuzztime $(FUZZTIME) ./compiler/eventpattern
+	$(GO) test -run '^$$' -fuzz FuzzLiteral -fuzztime $(FUZZTIME) ./compiler/emit/splunk
+	$(GO) test -run '^$$' -fuzz FuzzLiteral -fuzztime $(FUZZTIME) ./compiler/emit/opensearch
+	$(GO) test -run '^$$' -fuzz FuzzAthenaLiteral -fuzztime $(FUZZTIME) ./compiler/emit/athena
 
 clean:
 	rm -rf bin dist
