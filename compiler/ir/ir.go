@@ -29,7 +29,19 @@ type FieldMap struct {
 	// Fields maps a record field path, or a prefix written "a.b.*", to the
 	// target's field, column or expression.
 	Fields map[string]string `json:"fields"`
-	Source SourceRef         `json:"source"`
+	// Constants are the fields that hold the same value in every record of
+	// the target's table or sourcetype (the envelope's detail-type of a
+	// table that holds one kind of event): predicates on them are decided
+	// when a query is compiled.
+	Constants map[string]Value `json:"constants,omitempty"`
+	// Approximate maps a field path, a prefix "a.b.*", or "*" (every
+	// detection of the log source) to why the target's copy of the field
+	// differs from the record's.
+	Approximate map[string]string `json:"approximate,omitempty"`
+	// Unsupported, when not empty, says why the target cannot hold this log
+	// source at all.
+	Unsupported string    `json:"unsupported,omitempty"`
+	Source      SourceRef `json:"source"`
 }
 
 // FieldMap returns the field map of target for logsource service, or nil.

@@ -276,8 +276,21 @@ func (l *lowerer) criteria(doc *load.Document) []*ir.Criterion {
 
 func (l *lowerer) fieldMap(doc *load.Document) *ir.FieldMap {
 	n := doc.Root
-	return &ir.FieldMap{Target: str(n, "target"), Logsource: str(n, "logsource"), Options: texts(n, "options"),
-		Fields: texts(n, "fields"), Source: ir.SourceRef{File: doc.Path, Line: n.Line}}
+	m := &ir.FieldMap{Target: str(n, "target"), Logsource: str(n, "logsource"), Options: texts(n, "options"),
+		Fields: texts(n, "fields"), Approximate: texts(n, "approximate"), Unsupported: strings.TrimSpace(str(n, "unsupported")),
+		Source: ir.SourceRef{File: doc.Path, Line: n.Line}}
+	if c := load.Value(n, "constants"); c != nil {
+		m.Constants = map[string]ir.Value{}
+		for i := 0; i+1 < len(c.Content); i += 2 {
+			k := c.Content[i]
+			if _, ok := ir.ParsePath(k.Value); !ok {
+				l.ds.Errorf(doc.Range(k), diag.InvalidField, "malformed field path %q", k.Value)
+				continue
+			}
+			m.Constants[k.Value] = scalar(c.Content[i+1])
+		}
+	}
+	return m
 }
 
 func (l *lowerer) runbook(doc *load.Document) *ir.Runbook {
