@@ -279,6 +279,10 @@ func (l *lowerer) fieldMap(doc *load.Document) *ir.FieldMap {
 	m := &ir.FieldMap{Target: str(n, "target"), Logsource: str(n, "logsource"), Options: texts(n, "options"),
 		Fields: texts(n, "fields"), Approximate: texts(n, "approximate"), Unsupported: strings.TrimSpace(str(n, "unsupported")),
 		Source: ir.SourceRef{File: doc.Path, Line: n.Line}}
+	if len(m.Fields) == 0 && m.Unsupported == "" {
+		l.ds.Errorf(doc.Range(n), diag.MissingField, "the field mapping for target %s and log source %s names no fields", m.Target, m.Logsource).
+			WithHint("add fields:, or unsupported: with the reason the target cannot hold %s records", m.Logsource)
+	}
 	if c := load.Value(n, "constants"); c != nil {
 		m.Constants = map[string]ir.Value{}
 		for i := 0; i+1 < len(c.Content); i += 2 {
