@@ -184,9 +184,9 @@ func testCmd() *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
-			case "text", "json", "junit", "github":
+			case "text", "json", "junit", "sarif", "github":
 			default:
-				return usageError{fmt.Sprintf("--format %q: want text, json, junit or github", format)}
+				return usageError{fmt.Sprintf("--format %q: want text, json, junit, sarif or github", format)}
 			}
 			var filter *regexp.Regexp
 			if run != "" {
@@ -218,6 +218,8 @@ func testCmd() *cobra.Command {
 				err = ruletest.WriteJSON(w, rep)
 			case "junit":
 				err = ruletest.WriteJUnit(w, rep)
+			case "sarif":
+				err = ruletest.WriteSARIF(w, rep, soccVersion())
 			case "github":
 				err = ruletest.WriteGitHub(w, rep)
 			default:
@@ -232,7 +234,7 @@ func testCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, junit or github (workflow annotations)")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, junit, sarif (code scanning) or github (workflow annotations)")
 	cmd.Flags().StringVar(&run, "run", "", "run only tests whose DETECTION/TEST name matches this regular expression")
 	cmd.Flags().StringVar(&out, "out", "", "write the report to this file instead of standard output")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "list passing tests too")

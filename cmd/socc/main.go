@@ -5,7 +5,7 @@
 // Usage:
 //
 //	socc validate [DIR]
-//	socc test [DIR] [--run REGEX] [--format text|json|junit] [--out FILE]
+//	socc test [DIR] [--run REGEX] [--format text|json|junit|sarif|github] [--out FILE]
 //	socc build [DIR] [-o DIR] [--target a,b] [--strict]
 //	socc backtest [DIR] --events PATH...
 //	socc schema KIND
