@@ -15,15 +15,21 @@ import (
 )
 
 type lowerer struct {
-	ds diag.Diagnostics
+	ds    diag.Diagnostics
+	lists map[string]*list // kind: list documents by id
 }
 
 // Lower lowers the documents of a content repository into a program. Each
 // IR object records the file and line it came from.
 func Lower(docs []*load.Document) (*ir.Program, diag.Diagnostics) {
-	l := &lowerer{}
+	l := &lowerer{lists: map[string]*list{}}
 	p := &ir.Program{}
 	var dets []*load.Document
+	for _, d := range docs {
+		if d.Kind == "list" {
+			l.list(d)
+		}
+	}
 	for _, d := range docs {
 		switch d.Kind {
 		case "severity-matrix":
@@ -295,6 +301,27 @@ func (l *lowerer) fieldMap(doc *load.Document) *ir.FieldMap {
 		}
 	}
 	return m
+}
+
+// list is a kind: list document: its values are lowered where a detection
+// names it, so that diagnostics point at the list's lines.
+type list struct {
+	doc    *load.Document
+	values []*yaml.Node
+}
+
+func (l *lowerer) list(doc *load.Document) {
+	id := str(doc.Root, "id")
+	if prev, ok := l.lists[id]; ok {
+		d := l.ds.Errorf(doc.Range(load.Value(doc.Root, "id")), diag.DuplicateID, "list %q is defined twice", id)
+		d.Related = append(d.Related, diag.Related{Message: "first defined here", Subject: prev.doc.Range(load.Value(prev.doc.Root, "id"))})
+		return
+	}
+	var vals []*yaml.Node
+	if v := load.Value(doc.Root, "values"); v != nil && v.Kind == yaml.SequenceNode {
+		vals = v.Content
+	}
+	l.lists[id] = &list{doc: doc, values: vals}
 }
 
 func (l *lowerer) runbook(doc *load.Document) *ir.Runbook {

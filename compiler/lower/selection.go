@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 	"github.com/socc-dev/socc/compiler/validate"
 )
 
-var modifiers = []string{"all", "cidr", "contains", "endswith", "exists", "fieldref", "gt", "gte", "i", "lt", "lte", "re", "startswith", "wildcard"}
+var modifiers = []string{"all", "cidr", "contains", "endswith", "exists", "fieldref", "gt", "gte", "i", "list", "lt", "lte", "re", "startswith", "wildcard"}
 
 var opByModifier = map[string]ir.Op{
 	"contains": ir.OpContains, "startswith": ir.OpPrefix, "endswith": ir.OpSuffix,
@@ -159,11 +160,13 @@ func (l *lowerer) lowerField(doc *load.Document, k, v *yaml.Node) ir.Expr {
 	}
 	p := &ir.Pred{Field: field, Op: ir.OpEquals}
 	var opMod string
-	fieldref := false
+	fieldref, fromList := false, false
 	for _, m := range parts[1:] {
 		switch {
 		case m == "i":
 			p.Fold = true
+		case m == "list":
+			fromList = true
 		case m == "all":
 			p.All = true
 		case m == "fieldref":
@@ -195,6 +198,20 @@ func (l *lowerer) lowerField(doc *load.Document, k, v *yaml.Node) ir.Expr {
 	if v.Kind == yaml.SequenceNode {
 		vals = v.Content
 	}
+	if fromList && fieldref {
+		l.ds.Errorf(doc.Range(k), diag.InvalidModifier, "modifiers \"list\" and \"fieldref\" cannot be combined")
+		return nil
+	}
+	valDocs := make([]*load.Document, len(vals))
+	for i := range vals {
+		valDocs[i] = doc
+	}
+	if fromList {
+		vals, valDocs = l.listValues(doc, vals)
+		if vals == nil {
+			return nil
+		}
+	}
 	if fieldref {
 		if len(vals) != 1 || vals[0].Tag != "!!str" {
 			l.ds.Errorf(doc.Range(v), diag.InvalidModifier, "fieldref needs one field name as its value")
@@ -212,8 +229,8 @@ func (l *lowerer) lowerField(doc *load.Document, k, v *yaml.Node) ir.Expr {
 			WithHint("case-insensitivity applies to string comparisons only")
 		return nil
 	}
-	for _, vn := range vals {
-		val, ok := l.value(doc, p, vn)
+	for i, vn := range vals {
+		val, ok := l.value(valDocs[i], p, vn)
 		if !ok {
 			return nil
 		}
@@ -227,6 +244,44 @@ func (l *lowerer) lowerField(doc *load.Document, k, v *yaml.Node) ir.Expr {
 		p.All = false
 	}
 	return p
+}
+
+// listValues replaces the list names of a `field|list:` entry by the
+// values of those kind: list documents, each with the document it comes
+// from. It returns nil after reporting a name that is no list.
+func (l *lowerer) listValues(doc *load.Document, names []*yaml.Node) ([]*yaml.Node, []*load.Document) {
+	var vals []*yaml.Node
+	var docs []*load.Document
+	ok := true
+	for _, n := range names {
+		lst, found := l.lists[n.Value]
+		if n.Kind != yaml.ScalarNode || !found {
+			ok = false
+			d := l.ds.Errorf(doc.Range(n), diag.UnknownList, "no list named %q", n.Value)
+			ids := make([]string, 0, len(l.lists))
+			for id := range l.lists {
+				ids = append(ids, id)
+			}
+			slices.Sort(ids)
+			switch s := validate.Suggest(n.Value, ids); {
+			case s != "":
+				d.WithHint("did you mean %q?", s)
+			case len(ids) > 0:
+				d.WithHint("lists: %s", strings.Join(ids, ", "))
+			default:
+				d.WithHint("define it in a file with kind: list, id: %s and values: [...]", n.Value)
+			}
+			continue
+		}
+		for _, v := range lst.values {
+			vals = append(vals, v)
+			docs = append(docs, lst.doc)
+		}
+	}
+	if !ok {
+		return nil, nil
+	}
+	return vals, docs
 }
 
 // value lowers one scalar value of predicate p and compiles what needs it.
