@@ -6,9 +6,12 @@
 //   {"id": "...", "ok": true|false, "errors": ["..."]}
 //
 //   kql     Kusto.Language (@kusto/language-service-next) parses and analyzes
-//           the query against the AWSCloudTrail table of awscloudtrail.schema.json
-//           (unknown columns, functions and type errors are errors), then a
-//           syntax-tree lint rejects a literal on the left of a comparison
+//           the query against a database of the tables of tools/*.schema.json
+//           (one table each: awscloudtrail.schema.json is AWSCloudTrail,
+//           awsguardduty.schema.json AWSGuardDuty, ...), so each query is
+//           type-checked against the schema of the table it reads (unknown
+//           tables and columns, functions and type errors are errors), then
+//           a syntax-tree lint rejects a literal on the left of a comparison
 //           ("a" == Col), the shape of the pySigma Kusto quoting bug.
 //   trino   dt-sql-parser's TrinoSQL grammar parses the query (syntax only),
 //           plus a lint that rejects backticks, which the grammar accepts
@@ -20,7 +23,7 @@
 // item arrives. Exit status is 0 unless stdin cannot be read.
 
 import { createRequire, register } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const require = createRequire(import.meta.url);
@@ -44,14 +47,43 @@ function loadKusto() {
   require('@kusto/language-service-next/Kusto.Language.Bridge.js');
   const K = globalThis.Kusto.Language;
   const S = K.Symbols;
-  const schema = JSON.parse(readFileSync(new URL('awscloudtrail.schema.json', here), 'utf8'));
-  const cols = schema.columns.map(c => `['${c.name}']:${c.type}`).join(', ');
-  const table = S.TableSymbol.From(`(${cols})`).WithName(schema.name);
-  const globals = K.GlobalState.Default.WithDatabase(new S.DatabaseSymbol.ctor('db', [table]));
+  const tables = loadSchemas().map(schema => {
+    const cols = schema.columns.map(c => `['${c.name}']:${c.type}`).join(', ');
+    return S.TableSymbol.From(`(${cols})`).WithName(schema.name);
+  });
+  const globals = K.GlobalState.Default.WithDatabase(new S.DatabaseSymbol.ctor('db', tables));
   const kindName = {};
   for (const [k, v] of Object.entries(K.Syntax.SyntaxKind)) if (typeof v === 'number') kindName[v] = k;
   kusto = { K, globals, kindName };
   return kusto;
+}
+
+// The table schemas: every *.schema.json beside this script is one table,
+// {"name": Table, "columns": [{"name": Column, "type": KustoType}, ...]}.
+// A file of another shape, a name that is no plain identifier, a column type
+// that Kusto does not have, or two files for one table stop the check, so
+// that a broken schema never passes queries silently.
+const kustoTypes = new Set(['string', 'bool', 'int', 'long', 'real', 'decimal', 'datetime', 'timespan', 'guid', 'dynamic']);
+const plainName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function loadSchemas() {
+  const seen = new Set();
+  const out = [];
+  for (const file of readdirSync(here).filter(f => f.endsWith('.schema.json')).sort()) {
+    const schema = JSON.parse(readFileSync(new URL(file, here), 'utf8'));
+    if (typeof schema.name !== 'string' || !plainName.test(schema.name) || !Array.isArray(schema.columns)) {
+      throw new Error(`${file}: want {"name": Table, "columns": [...]}`);
+    }
+    if (seen.has(schema.name)) throw new Error(`${file}: a second schema for table ${schema.name}`);
+    seen.add(schema.name);
+    for (const c of schema.columns) {
+      if (typeof c.name !== 'string' || !plainName.test(c.name) || !kustoTypes.has(c.type)) {
+        throw new Error(`${file}: bad column ${JSON.stringify(c)}`);
+      }
+    }
+    out.push(schema);
+  }
+  if (out.length === 0) throw new Error('no *.schema.json table schemas beside siemcheck.mjs');
+  return out;
 }
 
 // Binary expressions whose left operand must not be a constant: every

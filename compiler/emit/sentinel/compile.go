@@ -13,6 +13,7 @@ import (
 
 	"github.com/socc-dev/socc/compiler/diag"
 	"github.com/socc-dev/socc/compiler/emit"
+	"github.com/socc-dev/socc/compiler/emit/fieldmap"
 	"github.com/socc-dev/socc/compiler/ir"
 )
 
@@ -42,7 +43,7 @@ const (
 	srcString  srcKind = iota // a string column or expression: never null, "" when absent
 	srcBool                   // a bool column
 	srcOther                  // a column of another type (int, datetime, ...)
-	srcDynamic                // a member path below parse_json(Column)
+	srcDynamic                // a dynamic value: parse_json(Column), a dynamic column, members below them
 )
 
 // source is where the table keeps the values of one record field.
@@ -71,12 +72,16 @@ type builder struct {
 // mapping for its log source.
 func Compile(p *ir.Program, d *ir.Detection) (*Query, diag.Diagnostics) {
 	q := &Query{ID: d.ID}
-	fm := p.FieldMap(Target, d.Logsource.Service)
-	if fm == nil {
-		q.Status = emit.Unsupported
-		q.Reason = fmt.Sprintf("no %s field mapping for log source %s (add a kind: field-mapping file with target: %s, logsource: %s)", Target, d.Logsource.Service, Target, d.Logsource.Service)
+	// The mapping decides the fields its table holds as constants (a table
+	// of GuardDuty findings has one detail-type), and says what it cannot
+	// hold faithfully. From here on d is the prepared detection: its Match
+	// is the whole folded condition, exceptions included.
+	prep := fieldmap.Prepare(p, Target, d)
+	if prep.Unsupported != "" {
+		q.Status, q.Reason = emit.Unsupported, prep.Unsupported
 		return q, nil
 	}
+	d, fm := prep.Detection, prep.Map
 	table := fm.Options["table"]
 	if !identifier.MatchString(table) {
 		q.Status = emit.Unsupported
@@ -154,8 +159,10 @@ func Compile(p *ir.Program, d *ir.Detection) (*Query, diag.Diagnostics) {
 		q.Columns = nil // every column of the table
 	}
 	q.Status = emit.Exact
-	if len(c.reasons) > 0 {
-		q.Status, q.Reason = emit.Approximate, strings.Join(dedupe(c.reasons), "; ")
+	// The mapping's own approximations (how the table stores the fields the
+	// detection reads) come first, then what the query leaves out.
+	if reasons := dedupe(append(slices.Clone(prep.Approximate), c.reasons...)); len(reasons) > 0 {
+		q.Status, q.Reason = emit.Approximate, strings.Join(reasons, "; ")
 	}
 	return q, c.ds
 }
@@ -227,46 +234,45 @@ func (c *builder) resolve(p ir.Path) (*source, fieldState) {
 	case target == unavailable:
 		return nil, fieldUnavailable
 	}
-	// A mapping value is a column, or one of a few functions of a column:
-	// never free KQL, so that a mapping cannot put a query into a query.
-	fn, col := "", target
-	if m := columnFunc.FindStringSubmatch(target); m != nil {
-		fn, col = m[1], m[2]
-	}
-	if !identifier.MatchString(col) {
+	// A mapping value is a column, one of a few functions of a column, or
+	// a dynamic value followed by members and indexes: never free KQL, so
+	// that a mapping cannot put a query into a query.
+	v, ok := parseMappingValue(target)
+	if !ok {
 		return nil, fieldBad
 	}
-	dynamic := fn == "parse_json" || fn == "todynamic"
-	if rest == "" && !dynamic {
-		if fn == "tostring" {
+	colType := c.types[v.column]
+	dynamic := v.fn == "parse_json" || v.fn == "todynamic" || (v.fn == "" && colType == "dynamic")
+	if !dynamic {
+		if len(v.members) > 0 || rest != "" {
+			return nil, fieldBad // members of a scalar, or a prefix entry that maps to no dynamic value
+		}
+		if v.fn == "tostring" {
 			return &source{kind: srcString, expr: target}, fieldFound
 		}
-		switch t := c.types[target]; t {
+		switch colType {
 		case "", "string":
 			return &source{kind: srcString, expr: target}, fieldFound
 		case "bool":
 			return &source{kind: srcBool, expr: target}, fieldFound
 		default:
-			return &source{kind: srcOther, expr: target, typ: t}, fieldFound
+			return &source{kind: srcOther, expr: target, typ: colType}, fieldFound
 		}
 	}
-	if !dynamic {
-		return nil, fieldBad // a prefix entry must map to a dynamic value
-	}
-	s := &source{kind: srcDynamic, expr: target}
-	if rest == "" {
-		return s, fieldFound
-	}
-	// Split the member path at the arrays: chunks[0] leads from the column
+	s := &source{kind: srcDynamic, expr: v.render()}
+	// Split the member path at the arrays: chunks[0] leads from the value
 	// to the first array, chunks[k] from an element of array k to array
-	// k+1, and the rest from an element of the last array to the value.
-	pre := strings.TrimSuffix(key, "."+rest)
+	// k+1, and the rest from an element of the last array to the value. An
+	// exact entry (rest empty) may itself be an array.
+	pre, segs := key, []string(nil)
+	if rest != "" {
+		pre, segs = strings.TrimSuffix(key, "."+rest), strings.Split(rest, ".")
+	}
 	var chunks []string
 	cur := ""
 	if c.arrays[pre] {
 		chunks = append(chunks, cur)
 	}
-	segs := strings.Split(rest, ".")
 	for i, seg := range segs {
 		cur += member(seg)
 		if c.arrays[pre+"."+strings.Join(segs[:i+1], ".")] {
@@ -303,7 +309,7 @@ func (c *builder) source(p ir.Path) (*source, bool) {
 		c.relax("the table has no column for %s (the mapping maps it to %q); its test is left out", key, unavailable)
 		return nil, false
 	case fieldBad:
-		c.unsupported = append(c.unsupported, fmt.Sprintf("the mapping of %s is not a column, tostring(Column), or parse_json(Column) (for a prefix entry)", key))
+		c.unsupported = append(c.unsupported, fmt.Sprintf("the mapping of %s is not a column, tostring(Column), or a dynamic value (parse_json(Column), todynamic(Column) or a dynamic column, optionally followed by .member and [index]; the only kind a prefix entry may map to)", key))
 		return nil, false
 	}
 	return s, true

@@ -1,10 +1,14 @@
 // Package sentinel compiles detections into KQL for Microsoft Sentinel's
-// AWSCloudTrail table: one .kql query and one scheduled analytic rule
-// (.yaml, in the format of the Azure-Sentinel content repository) per
+// AWS tables (AWSCloudTrail, AWSGuardDuty, AWSSecurityHubFindings: the
+// table is the field mapping's): one .kql query and one scheduled analytic
+// rule (.yaml, in the format of the Azure-Sentinel content repository) per
 // detection.
 //
-// Column names and the JSON text columns read through parse_json() come
-// from the Sentinel field mapping of the log source. Comparisons keep
+// The Sentinel field mapping of the log source, prepared by package
+// fieldmap, gives the table, its column names and the dynamic values
+// (parse_json() of JSON text columns, dynamic columns) below which record
+// paths are members; it decides the fields the table holds as constants
+// and says what the table cannot hold faithfully. Comparisons keep
 // socc's case semantics (==, =~, the _cs operators), regular expressions run
 // unchanged (KQL's are RE2), paths below arrays become mv-apply counts, and
 // negated predicates are written so that an absent value satisfies them.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/socc-dev/socc/compiler/diag"
 	"github.com/socc-dev/socc/compiler/emit"
+	"github.com/socc-dev/socc/compiler/emit/fieldmap"
 	"github.com/socc-dev/socc/compiler/ir"
 	"github.com/socc-dev/socc/mappings"
 )
@@ -89,7 +90,9 @@ type fieldMapping struct {
 
 // Rule renders the analytic rule of a compiled detection.
 func Rule(p *ir.Program, d *ir.Detection, q *Query) []byte {
-	fm := p.FieldMap(Target, d.Logsource.Service)
+	// The mapping that Compile used: the table, its data connectors, and
+	// the entity columns.
+	fm := fieldmap.Prepare(p, Target, d).Map
 	freq := schedule
 	if d.Threshold != nil && d.Threshold.Window > freq {
 		freq = d.Threshold.Window

@@ -3,6 +3,7 @@ package sentinel
 import (
 	"context"
 	"flag"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -23,10 +24,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-const mappingFile = "../../../mappings/fields/sentinel.yaml"
+const mappingDir = "../../../mappings/fields"
 
-// program lowers one detection (logsource cloudtrail unless service says
-// otherwise) together with the bundled Sentinel field mapping.
+// program lowers one detection of log source service together with the
+// bundled Sentinel field mappings (sentinel.yaml and sentinel-*.yaml).
 func program(t *testing.T, service, body string) (*ir.Program, *ir.Detection) {
 	t.Helper()
 	src := "kind: detection\nid: aws-x\ntitle: X\nstatus: stable\nversion: 1\n" +
@@ -35,15 +36,23 @@ func program(t *testing.T, service, body string) (*ir.Program, *ir.Detection) {
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	mb, err := os.ReadFile(mappingFile)
-	if err != nil {
-		t.Fatal(err)
+	docs := []*load.Document{doc}
+	files, err := filepath.Glob(filepath.Join(mappingDir, "sentinel*.yaml"))
+	if err != nil || len(files) < 4 {
+		t.Fatalf("sentinel mappings: %v %v", files, err)
 	}
-	mdoc, ds := load.Parse("mappings/fields/sentinel.yaml", strings.NewReader(string(mb)))
-	if ds.HasErrors() {
-		t.Fatal(ds)
+	for _, f := range files {
+		mb, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mdoc, ds := load.Parse("mappings/fields/"+filepath.Base(f), strings.NewReader(string(mb)))
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		docs = append(docs, mdoc)
 	}
-	p, ds := lower.Lower([]*load.Document{doc, mdoc})
+	p, ds := lower.Lower(docs)
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
@@ -119,8 +128,42 @@ func TestCompile(t *testing.T) {
 			"AWSCloudTrail\n| where EventName == \"GetSecretValue\"\n| extend socc_by2 = tostring(parse_json(RequestParameters)[\"x\"])\n| summarize socc_count = count_distinct(tostring(parse_json(RequestParameters).secretId)), StartTime = min(TimeGenerated), EndTime = max(TimeGenerated) by UserIdentityArn, socc_by2\n| where socc_count >= 5", emit.Approximate, "threshold"},
 		{"envelope field without a column", "cloudtrail",
 			"match:\n  s:\n    $.detail-type: AWS API Call via CloudTrail\n", "", emit.Unsupported, "envelope"},
-		{"log source without a mapping", "guardduty",
-			"match:\n  s:\n    type: x\n", "", emit.Unsupported, "no sentinel field mapping"},
+		{"log source without a mapping", "vpcflow",
+			"match:\n  s:\n    action: REJECT\n", "", emit.Unsupported, "no sentinel field mapping for log source vpcflow"},
+
+		// GuardDuty findings: AWSGuardDuty, whose resource and service are
+		// dynamic columns and whose Severity is an int.
+		{"guardduty: detail-type folded, severity approximate, dynamic members", "guardduty",
+			"match:\n  s:\n    $.detail-type: GuardDuty Finding\n    $.source: aws.guardduty\n    severity|gte: 7\n    service.archived: false\n    service.additionalInfo.sample|exists: false\n    resource.instanceDetails.instanceId: i-1\n",
+			"AWSGuardDuty\n| where Severity >= 7.0\n    and tobool(ServiceDetails[\"archived\"]) == false\n    and isnull(ServiceDetails.additionalInfo[\"sample\"])\n    and tostring(ResourceDetails.instanceDetails.instanceId) == \"i-1\"", emit.Approximate, "Severity column is an int"},
+		{"guardduty: no severity, exact", "guardduty",
+			"match:\n  s:\n    type|startswith: 'Recon:EC2/'\n    accountId: '111122223333'\n  f:\n    service.action.actionType: PORT_PROBE\n  condition: s and not f\n",
+			"AWSGuardDuty\n| where ActivityType startswith_cs \"Recon:EC2/\"\n    and AccountId == \"111122223333\"\n    and tostring(ServiceDetails[\"action\"].actionType) != \"PORT_PROBE\"", emit.Exact, ""},
+		{"guardduty: arrays below a dynamic column", "guardduty",
+			"match:\n  s:\n    resource.instanceDetails.tags.key: env\n",
+			"let socc_array = (v:dynamic) { iff(gettype(v) == \"array\", v, pack_array(v)) };\nAWSGuardDuty\n| mv-apply socc_e1 = socc_array(ResourceDetails.instanceDetails[\"tags\"]) to typeof(dynamic) on (summarize socc_n1 = countif(tostring(socc_e1[\"key\"]) == \"env\"))\n| where socc_n1 > 0", emit.Exact, ""},
+		{"guardduty: only the constant detail-type is the whole table", "guardduty",
+			"match:\n  s:\n    $.detail-type|startswith: GuardDuty\n", "AWSGuardDuty", emit.Exact, ""},
+		{"guardduty: another detail-type never holds", "guardduty",
+			"match:\n  s:\n    $.detail-type: GuardDuty Malware Protection Object Scan Result\n    severity|gte: 7\n", "", emit.Unsupported, "never holds in sentinel's guardduty data: $.detail-type"},
+		{"guardduty: envelope fields have no column", "guardduty",
+			"match:\n  s:\n    type: x\n    $.account: '111122223333'\n",
+			"AWSGuardDuty\n| where ActivityType == \"x\"", emit.Approximate, "no column for $.account"},
+
+		// Security Hub findings: AWSSecurityHubFindings, the first finding of
+		// each event, in columns and in RawData.
+		{"securityhub: RawData for fields without a column", "securityhub",
+			"match:\n  s:\n    $.detail-type: Security Hub Findings - Imported\n    Severity.Label: CRITICAL\n    Workflow.Status: NEW\n    RecordState: ACTIVE\n    FindingProviderFields.Severity.Label: HIGH\n  f:\n    ProductArn|endswith: /guardduty\n  condition: s and not f\n",
+			"AWSSecurityHubFindings\n| where tostring(RawData[\"findings\"][0].Severity.Label) == \"CRITICAL\"\n    and tostring(RawData[\"findings\"][0].Workflow.Status) == \"NEW\"\n    and RecordState == \"ACTIVE\"\n    and tostring(AwsSecurityFindingSeverity.Label) == \"HIGH\"\n    and AwsSecurityFindingProductArn !endswith_cs \"/guardduty\"", emit.Approximate, "keeps only the first finding"},
+		{"securityhub: an exact entry that is an array", "securityhub",
+			"match:\n  s:\n    Types|startswith: 'Software and Configuration Checks/'\n    Compliance.Status: FAILED\n",
+			"let socc_array = (v:dynamic) { iff(gettype(v) == \"array\", v, pack_array(v)) };\nAWSSecurityHubFindings\n| where ComplianceStatus == \"FAILED\"\n| mv-apply socc_e1 = socc_array(AwsSecurityFindingTypes) to typeof(dynamic) on (summarize socc_n1 = countif(tostring(socc_e1) startswith_cs \"Software and Configuration Checks/\"))\n| where socc_n1 > 0", emit.Approximate, "first finding"},
+		{"securityhub: custom actions are not in the table", "securityhub",
+			"match:\n  s:\n    $.detail-type: Security Hub Findings - Custom Action\n    Severity.Label: CRITICAL\n", "", emit.Unsupported, "never holds in sentinel's securityhub data"},
+
+		// Config rule evaluations: no table.
+		{"config: unsupported with the mapping's reason", "config",
+			"match:\n  s:\n    $.detail-type: Config Rules Compliance Change\n    configRuleName: restricted-ssh\n", "", emit.Unsupported, "no Microsoft Sentinel table holds AWS Config rule compliance changes"},
 	}
 	var items []siemcheck.Item
 	for _, tc := range tests {
@@ -163,16 +206,46 @@ func TestUnmappedField(t *testing.T) {
 	if !strings.Contains(ds[0].Hint, "mappings/fields/sentinel.yaml") {
 		t.Errorf("hint %q does not name the mapping file", ds[0].Hint)
 	}
+	// The same for a finding field that the GuardDuty mapping lacks.
+	p, d = program(t, "guardduty", "match:\n  s:\n    noSuchField: x\n")
+	if _, ds = Compile(p, d); len(ds) != 1 || ds[0].Code != diag.UnmappedField || !strings.Contains(ds[0].Hint, "mappings/fields/sentinel-guardduty.yaml") {
+		t.Errorf("guardduty: diagnostics %v, want one %s naming sentinel-guardduty.yaml", ds, diag.UnmappedField)
+	}
 }
 
 func TestMappingValues(t *testing.T) {
 	p, d := program(t, "cloudtrail", "match:\n  s:\n    eventName: A\n")
 	fm := p.FieldMap(Target, "cloudtrail")
-	for _, bad := range []string{`EventName) or (1 == 1`, `tostring(EventName) or true`, `parse_json(RequestParameters).x`, `strcat("a", EventName)`} {
+	for _, bad := range []string{
+		`EventName) or (1 == 1`, `tostring(EventName) or true`, `strcat("a", EventName)`,
+		`EventName.x`,                            // members of a string column
+		`tostring(RequestParameters).x`,          // members of a string
+		`parse_json(RequestParameters)["x"]`,     // only .member and [index] steps
+		`parse_json(RequestParameters).x-y`,      // member names are identifiers
+		`parse_json(RequestParameters)[-1]`,      // indexes are non-negative numbers
+		`parse_json(RequestParameters).x | take`, // no KQL after the value
+	} {
 		fm.Fields["eventName"] = bad
 		if q, _ := Compile(p, d); q.Status != emit.Unsupported || q.KQL != "" {
 			t.Errorf("mapping value %q: status %s, query %q", bad, q.Status, q.KQL)
 		}
+	}
+	// A dynamic value followed by members and indexes, each rendered by
+	// the emitter.
+	for value, want := range map[string]string{
+		`parse_json(RequestParameters).where[0].Name`: `tostring(parse_json(RequestParameters)["where"][0].Name) == "A"`,
+		`todynamic(RequestParameters)[007]`:           `tostring(todynamic(RequestParameters)[7]) == "A"`,
+	} {
+		fm.Fields["eventName"] = value
+		if q, _ := Compile(p, d); q.Status != emit.Exact || !strings.Contains(q.KQL, want) {
+			t.Errorf("mapping value %q: status %s (%s), query %q, want %q", value, q.Status, q.Reason, q.KQL, want)
+		}
+	}
+	// A column is dynamic only when options.column_types says so.
+	sh, sd := program(t, "securityhub", "match:\n  s:\n    Severity.Label: CRITICAL\n")
+	delete(sh.FieldMap(Target, "securityhub").Options, "column_types")
+	if q, _ := Compile(sh, sd); q.Status != emit.Unsupported || !strings.Contains(q.Reason, "dynamic value") {
+		t.Errorf("RawData.findings[0] without RawData=dynamic: status %s (%s), query %q", q.Status, q.Reason, q.KQL)
 	}
 }
 
@@ -278,6 +351,30 @@ func TestLibrary(t *testing.T) {
 		}
 	}
 	t.Logf("sentinel over %d detections: %v", len(res.Program.Detections), counts)
+	if want := map[string]int{emit.Exact: 48, emit.Approximate: 8, emit.Unsupported: 1}; !maps.Equal(counts, want) {
+		t.Errorf("statuses %v, want %v", counts, want)
+	}
+	// The findings detections: GuardDuty and Security Hub from their own
+	// tables, Config from none.
+	for id, want := range map[string]struct{ status, reason, table string }{
+		"aws-guardduty-finding-high":                     {emit.Approximate, "Severity column is an int", "AWSGuardDuty"},
+		"aws-guardduty-finding-critical":                 {emit.Approximate, "Severity column is an int", "AWSGuardDuty"},
+		"aws-guardduty-instance-credential-exfiltration": {emit.Exact, "", "AWSGuardDuty"},
+		"aws-securityhub-finding-critical":               {emit.Approximate, "keeps only the first finding", "AWSSecurityHubFindings"},
+		"aws-config-critical-rule-noncompliant":          {emit.Unsupported, "no Microsoft Sentinel table holds AWS Config", ""},
+	} {
+		st := sink.Statuses()[id][Target]
+		if st.Status != want.status || !strings.Contains(st.Reason, want.reason) {
+			t.Errorf("%s: %s (%q), want %s (%q)", id, st.Status, st.Reason, want.status, want.reason)
+		}
+		kql := string(sink.File("sentinel/" + id + ".kql"))
+		if want.table != "" && !strings.HasPrefix(kql, want.table+"\n") {
+			t.Errorf("%s: query does not read %s:\n%s", id, want.table, kql)
+		}
+		if strings.Contains(kql, "detail") || strings.Contains(kql, "Finding\"") {
+			t.Errorf("%s: the constant detail-type is still tested:\n%s", id, kql)
+		}
+	}
 	for _, r := range siemcheck.Check(t, items) {
 		if !r.OK {
 			t.Errorf("%s: Kusto rejects the query: %v", r.ID, r.Errors)
@@ -295,6 +392,8 @@ var goldenIDs = []string{
 	"aws-s3-bucket-policy-public",                     // sometimes-arrays
 	"aws-secretsmanager-secrets-read-in-bulk",         // distinct threshold
 	"aws-signin-console-login-without-mfa",            // plain equality
+	"aws-guardduty-finding-high",                      // AWSGuardDuty: int severity, dynamic columns, folded detail-type
+	"aws-securityhub-finding-critical",                // AWSSecurityHubFindings: RawData, first finding only
 }
 
 func TestGolden(t *testing.T) {

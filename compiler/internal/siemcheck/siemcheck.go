@@ -1,6 +1,8 @@
 // Package siemcheck runs the offline SIEM query validators of tools/
-// (tools/siemcheck.mjs: Kusto's language service for KQL, dt-sql-parser's
-// Trino grammar, the lucene query-string parser) from Go tests.
+// (tools/siemcheck.mjs: Kusto's language service for KQL, which type-checks
+// each query against the schema of the table it reads, tools/*.schema.json;
+// dt-sql-parser's Trino grammar; the lucene query-string parser) from Go
+// tests.
 //
 // The validators need node and `npm ci --prefix tools`. Without them Check
 // skips the test, except in CI (the environment variable CI is set), where

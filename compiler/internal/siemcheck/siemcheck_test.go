@@ -16,6 +16,13 @@ func TestCheck(t *testing.T) {
 		{Item{"kql-column", "kql", `AWSCloudTrail | where UserIdentityTyp == "Root"`}, false, "KS142"},
 		{Item{"kql-literal-left", "kql", `AWSCloudTrail | where "Root" == UserIdentityType`}, false, "lint"},
 		{Item{"kql-dynamic", "kql", `AWSCloudTrail | where tostring(parse_json(RequestParameters).bucketName) == "b" and ReadOnly == false`}, true, ""},
+		// Each query is checked against the schema of the table it reads.
+		{Item{"kql-guardduty", "kql", `AWSGuardDuty | where Severity >= 7.0 and ActivityType startswith_cs "Recon:" and tobool(ServiceDetails["archived"]) == false and isnull(ResourceDetails.instanceDetails.instanceId)`}, true, ""},
+		{Item{"kql-guardduty-column", "kql", `AWSGuardDuty | where EventName == "x"`}, false, "KS142"},
+		{Item{"kql-securityhub", "kql", `AWSSecurityHubFindings | where tostring(RawData["findings"][0].Severity.Label) == "CRITICAL" and RecordState == "ACTIVE" and AwsSecurityFindingProductArn !endswith_cs ":product/aws/guardduty"`}, true, ""},
+		{Item{"kql-securityhub-column", "kql", `AWSSecurityHubFindings | where ProductArn == "x"`}, false, "KS142"},
+		{Item{"kql-unknown-table", "kql", `AWSConfig | take 1`}, false, "KS204"},
+		{Item{"kql-literal-left-guardduty", "kql", `AWSGuardDuty | where "Recon" == ActivityType`}, false, "lint"},
 		{Item{"trino-ok", "trino", `SELECT * FROM cloudtrail_logs WHERE eventname = 'O''Brien'`}, true, ""},
 		{Item{"trino-backslash", "trino", `SELECT * FROM cloudtrail_logs WHERE eventname = 'o\'brien'`}, false, ""},
 		{Item{"trino-backtick", "trino", "SELECT `eventname` FROM cloudtrail_logs"}, false, "backtick"},
