@@ -6,6 +6,7 @@ package check
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -158,7 +159,44 @@ func Program(docs, invalid []*load.Document, p *ir.Program, now time.Time) diag.
 			}
 		}
 	}
+	c.scopes(p, detIDs, broken)
 	return c.ds
+}
+
+// scopes reports escalation-criterion scopes that name no detection: an ID
+// that does not exist, or a pattern that matches none.
+func (c *checker) scopes(p *ir.Program, detIDs []string, broken map[string]bool) {
+	for _, cr := range p.Criteria {
+		if cr.Scope == nil {
+			continue
+		}
+		idx := -1
+		if doc := c.docs[cr.Source.File]; doc != nil {
+			for i, n := range load.Lookup(doc.Root, "criteria").Content {
+				if n.Line == cr.Source.Line {
+					idx = i
+				}
+			}
+		}
+		for j, pat := range cr.Scope.Detections {
+			if _, err := path.Match(pat, ""); err != nil {
+				continue // reported when lowering
+			}
+			if broken["detection/"+pat] || slices.ContainsFunc(detIDs, func(id string) bool { ok, _ := path.Match(pat, id); return ok }) {
+				continue
+			}
+			at := c.atLine(cr.Source)
+			if idx >= 0 {
+				at = c.at(cr.Source.File, "criteria", idx, "scope", "detections", j)
+			}
+			e := c.ds.Errorf(at, diag.UnknownDetection, "escalation criterion %s is scoped to %q, which names no detection", cr.ID, pat)
+			if s := validate.Suggest(pat, detIDs); s != "" {
+				e.WithHint("did you mean %q?", s)
+			} else {
+				e.WithHint("name detection IDs, or patterns with * and ? such as aws-iam-*")
+			}
+		}
+	}
 }
 
 func (c *checker) atLine(s ir.SourceRef) *diag.Range { return diag.At(s.File, s.Line, 1) }

@@ -227,14 +227,17 @@ func valueKey(v gjson.Result) string {
 	return "j" + v.Raw
 }
 
-// escalate sets the alert's level and escalations: a criterion fires when
-// its condition (none: true) holds for any event of the alert and its
+// escalate sets the alert's level and escalations: a criterion that applies
+// to the alert's detection (its scope) fires when its condition (none: true) holds for any event of the alert and its
 // distinct rule (none: true) holds over the alert's events; the level is the
 // detection's base level raised by the highest raise among the criteria
 // that fired, capped at ir.MaxLevel.
 func (st *state) escalate(a *Alert) {
 	raise := 0
 	for ci, c := range st.m.prog.Criteria {
+		if !c.Applies(a.Detection) {
+			continue
+		}
 		if n := st.m.crits[ci]; n != nil {
 			hit := false
 			for _, ev := range a.Events {

@@ -244,3 +244,34 @@ func TestRun(t *testing.T) {
 		t.Errorf("Order: %s %s", got[0].ID, got[1].ID)
 	}
 }
+
+func TestEscalationScope(t *testing.T) {
+	root := eq("userIdentity.type", "Root")
+	criteria := []*ir.Criterion{
+		{ID: "any", Raise: 1, Cond: root},
+		{ID: "iam-only", Raise: 1, Cond: root, Scope: &ir.Scope{Detections: []string{"aws-iam-*"}}},
+		{ID: "named", Raise: 1, Cond: root, Scope: &ir.Scope{Detections: []string{"aws-s3-x", "aws-iam-attach"}}},
+		{ID: "guardduty-only", Raise: 1, Cond: root, Scope: &ir.Scope{Logsources: []string{"guardduty"}}},
+		{ID: "cloudtrail-iam", Raise: 1, Cond: root, Scope: &ir.Scope{Detections: []string{"aws-iam-*"}, Logsources: []string{"cloudtrail"}}},
+	}
+	rec := `{"eventID":"1","eventTime":"2025-03-03T12:00:00Z","eventSource":"iam.amazonaws.com","eventName":"AttachUserPolicy","userIdentity":{"type":"Root"}}`
+	for _, tc := range []struct {
+		id   string
+		want []string
+	}{
+		{"aws-iam-attach", []string{"any", "cloudtrail-iam", "iam-only", "named"}},
+		{"aws-s3-x", []string{"any", "named"}},
+		{"aws-ec2-y", []string{"any"}},
+	} {
+		d := detection(tc.id, eq("eventName", "AttachUserPolicy"))
+		d.Logsource = ir.Logsource{Product: "aws", Service: "cloudtrail"}
+		p := &ir.Program{Detections: []*ir.Detection{d}, Criteria: criteria}
+		alerts := Run(p, Compile(p), []*event.Event{ev(t, rec)})[tc.id]
+		if len(alerts) != 1 {
+			t.Fatalf("%s: %d alerts", tc.id, len(alerts))
+		}
+		if diff := cmp.Diff(tc.want, alerts[0].Escalations); diff != "" {
+			t.Errorf("%s escalations (-want +got):\n%s", tc.id, diff)
+		}
+	}
+}

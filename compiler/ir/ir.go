@@ -6,7 +6,9 @@ package ir
 
 import (
 	"net/netip"
+	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -200,7 +202,36 @@ type Criterion struct {
 	Raise    int               `json:"raise"`
 	Cond     Expr              `json:"-"`
 	Distinct *DistinctRule     `json:"distinct,omitempty"`
+	Scope    *Scope            `json:"scope,omitempty"`
 	Source   SourceRef         `json:"source"`
+}
+
+// Scope limits a criterion to the alerts of some detections: those whose
+// ID matches one of Detections (IDs or path.Match patterns such as
+// "aws-iam-*"), and whose log source is one of Logsources. An empty list
+// does not limit.
+type Scope struct {
+	Detections []string `json:"detections,omitempty"`
+	Logsources []string `json:"logsources,omitempty"`
+}
+
+// Applies reports whether the criterion is evaluated for alerts of d.
+func (c *Criterion) Applies(d *Detection) bool {
+	if c.Scope == nil {
+		return true
+	}
+	if len(c.Scope.Logsources) > 0 && !slices.Contains(c.Scope.Logsources, d.Logsource.Service) {
+		return false
+	}
+	if len(c.Scope.Detections) == 0 {
+		return true
+	}
+	for _, pat := range c.Scope.Detections {
+		if ok, _ := path.Match(pat, d.ID); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // DistinctRule holds when the events of an alert have at least Min distinct

@@ -63,6 +63,14 @@ func Lower(docs []*load.Document) (*ir.Program, diag.Diagnostics) {
 	return p, l.ds
 }
 
+// seq returns the items of a sequence node (none for nil or another kind).
+func seq(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
+}
+
 func str(n *yaml.Node, key string) string {
 	if v := load.Value(n, key); v != nil && v.Kind == yaml.ScalarNode {
 		return v.Value
@@ -274,6 +282,15 @@ func (l *lowerer) criteria(doc *load.Document) []*ir.Criterion {
 			}
 			c.Distinct = &ir.DistinctRule{Field: p}
 			_ = load.Value(d, "min").Decode(&c.Distinct.Min)
+		}
+		if sc := load.Value(n, "scope"); sc != nil {
+			c.Scope = &ir.Scope{Detections: strs(sc, "detections"), Logsources: strs(sc, "logsources")}
+			for _, pn := range seq(load.Value(sc, "detections")) {
+				if _, err := path.Match(pn.Value, ""); err != nil {
+					l.ds.Errorf(doc.Range(pn), diag.InvalidValue, "malformed detection pattern %q", pn.Value).
+						WithHint("use a detection ID, or a pattern with * and ? such as aws-iam-*")
+				}
+			}
 		}
 		out = append(out, c)
 	}
