@@ -92,7 +92,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(validateCmd(), testCmd(), buildCmd(), backtestCmd(), eventbridgeCmd(), schemaCmd(), versionCmd())
+	root.AddCommand(validateCmd(), testCmd(), buildCmd(), backtestCmd(), diffCmd(), eventbridgeCmd(), schemaCmd(), versionCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }
