@@ -12,6 +12,7 @@ import (
 
 	"github.com/socc-dev/socc/compiler/diag"
 	"github.com/socc-dev/socc/compiler/emit"
+	"github.com/socc-dev/socc/compiler/emit/fieldmap"
 	"github.com/socc-dev/socc/compiler/ir"
 )
 
@@ -54,12 +55,16 @@ type builder struct {
 // mapping for its log source, into query DSL and a Lucene query string.
 func Compile(p *ir.Program, d *ir.Detection) (*Query, diag.Diagnostics) {
 	q := &Query{ID: d.ID}
-	fm := p.FieldMap(Target, d.Logsource.Service)
-	if fm == nil {
-		q.Status = emit.Unsupported
-		q.Reason = fmt.Sprintf("no %s field mapping for log source %s (add a kind: field-mapping file with target: %s, logsource: %s)", Target, d.Logsource.Service, Target, d.Logsource.Service)
+	// The mapping decides the fields its index holds as constants (an index
+	// of GuardDuty findings has one detail-type) and says what it cannot
+	// hold faithfully. From here on d is the prepared detection: its Match
+	// is the whole folded condition, exceptions included.
+	prep := fieldmap.Prepare(p, Target, d)
+	if prep.Unsupported != "" {
+		q.Status, q.Reason = emit.Unsupported, prep.Unsupported
 		return q, nil
 	}
+	d, fm := prep.Detection, prep.Map
 	dsl := &builder{d: d, fm: fm, mode: modeDSL}
 	dslTree := dsl.expr(d.Cond(), false)
 	if d.Threshold != nil {
@@ -84,7 +89,9 @@ func Compile(p *ir.Program, d *ir.Detection) (*Query, diag.Diagnostics) {
 	}
 	q.DSL = dslTree.dsl()
 	q.Lucene = lucTree.lucene()
-	var reasons []string
+	// The mapping's own approximations (how the index stores the fields the
+	// detection reads) come first, then what the query leaves out.
+	reasons := slices.Clone(prep.Approximate)
 	reasons = append(reasons, dsl.reasons...)
 	for _, r := range luc.reasons {
 		if !slices.Contains(dsl.reasons, r) {

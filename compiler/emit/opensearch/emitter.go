@@ -11,6 +11,7 @@ import (
 
 	"github.com/socc-dev/socc/compiler/diag"
 	"github.com/socc-dev/socc/compiler/emit"
+	"github.com/socc-dev/socc/compiler/emit/fieldmap"
 	"github.com/socc-dev/socc/compiler/ir"
 )
 
@@ -54,7 +55,7 @@ func (Emitter) Emit(_ context.Context, p *ir.Program, out *emit.Sink) diag.Diagn
 // threshold grouped by fields, a bucket-level monitor over a composite
 // aggregation whose trigger selects the groups that reach the count.
 func Monitor(p *ir.Program, d *ir.Detection, q *Query) []byte {
-	fm := p.FieldMap(Target, d.Logsource.Service)
+	fm := fieldmap.Prepare(p, Target, d).Map
 	period := schedule
 	if d.Threshold != nil {
 		period = d.Threshold.Window

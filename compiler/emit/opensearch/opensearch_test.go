@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -28,8 +29,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-const mappingFile = "../../../mappings/fields/opensearch.yaml"
+// mappingGlob names the bundled OpenSearch field mappings: CloudTrail's
+// opensearch.yaml and one opensearch-<logsource>.yaml per other log source.
+const mappingGlob = "../../../mappings/fields/opensearch*.yaml"
 
+// program lowers one detection of service together with every bundled
+// OpenSearch field mapping.
 func program(t *testing.T, service, body string) (*ir.Program, *ir.Detection) {
 	t.Helper()
 	src := "kind: detection\nid: aws-x\ntitle: X\nstatus: stable\nversion: 1\n" +
@@ -38,15 +43,23 @@ func program(t *testing.T, service, body string) (*ir.Program, *ir.Detection) {
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	mb, err := os.ReadFile(mappingFile)
-	if err != nil {
-		t.Fatal(err)
+	docs := []*load.Document{doc}
+	files, err := filepath.Glob(mappingGlob)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no mapping files %s: %v", mappingGlob, err)
 	}
-	mdoc, ds := load.Parse("mappings/fields/opensearch.yaml", strings.NewReader(string(mb)))
-	if ds.HasErrors() {
-		t.Fatal(ds)
+	for _, f := range files {
+		mb, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mdoc, ds := load.Parse("mappings/fields/"+filepath.Base(f), strings.NewReader(string(mb)))
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		docs = append(docs, mdoc)
 	}
-	p, ds := lower.Lower([]*load.Document{doc, mdoc})
+	p, ds := lower.Lower(docs)
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
@@ -125,8 +138,8 @@ func TestCompile(t *testing.T) {
 			`{"term":{"eventName":{"value":"A"}}}`, `eventName:"A"`, emit.Approximate, "null"},
 		{"envelope field without a mapping", "cloudtrail",
 			"match:\n  s:\n    $.detail-type: AWS API Call via CloudTrail\n", "", "", emit.Unsupported, "envelope"},
-		{"log source without a mapping", "securityhub",
-			"match:\n  s:\n    Severity.Label: CRITICAL\n", "", "", emit.Unsupported, "no opensearch field mapping"},
+		{"log source without a mapping", "vpcflow",
+			"match:\n  s:\n    action: REJECT\n", "", "", emit.Unsupported, "no opensearch field mapping for log source vpcflow"},
 	}
 	var items []siemcheck.Item
 	for _, tc := range tests {
@@ -145,6 +158,7 @@ func TestCompile(t *testing.T) {
 				}
 				return
 			}
+			checkDSL(t, tc.name, q.DSL)
 			if got := compact(q.DSL); got != tc.dsl {
 				t.Errorf("DSL:\n%s\nwant:\n%s", got, tc.dsl)
 			}
@@ -348,16 +362,41 @@ func emitAll(t *testing.T, p *ir.Program) *emit.Sink {
 	return sink
 }
 
+// libraryCounts is the status count of the bundled library (57
+// detections): the 5 threshold detections and the 4 with fieldref are
+// approximate; the GuardDuty, Security Hub and Config detections are exact
+// under their mappings' index assumptions.
+var libraryCounts = map[string]int{emit.Exact: 48, emit.Approximate: 9}
+
+// findingDetections are the library's detections of log sources other than
+// CloudTrail, with their status.
+var findingDetections = map[string]string{
+	"aws-guardduty-finding-critical":                 emit.Exact,
+	"aws-guardduty-finding-high":                     emit.Exact,
+	"aws-guardduty-instance-credential-exfiltration": emit.Exact,
+	"aws-securityhub-finding-critical":               emit.Exact,
+	"aws-config-critical-rule-noncompliant":          emit.Exact,
+}
+
 // TestLibrary compiles every bundled detection, checks the monitors'
-// shape, and has the lucene parser read every query string.
+// shape and query DSL, and has the lucene parser read every query string.
 func TestLibrary(t *testing.T) {
 	res := library(t)
 	sink := emitAll(t, res.Program)
 	var items []siemcheck.Item
 	counts := map[string]int{}
+	types := map[string]bool{}
 	for _, d := range res.Program.Detections {
 		st := sink.Statuses()[d.ID][Target]
 		counts[st.Status]++
+		if want, ok := findingDetections[d.ID]; ok && st.Status != want {
+			t.Errorf("%s: status %s (%s), want %s", d.ID, st.Status, st.Reason, want)
+		}
+		if d.Logsource.Service != "cloudtrail" {
+			if _, ok := findingDetections[d.ID]; !ok {
+				t.Errorf("%s: a %s detection missing from findingDetections", d.ID, d.Logsource.Service)
+			}
+		}
 		if st.Status != emit.Exact && st.Reason == "" {
 			t.Errorf("%s: %s without a reason", d.ID, st.Status)
 		}
@@ -389,23 +428,63 @@ func TestLibrary(t *testing.T) {
 		if _, ok := m.Triggers[0][strings.TrimSuffix(m.MonitorType, "_monitor")+"_trigger"]; !ok {
 			t.Errorf("%s: a %s without its trigger type", d.ID, m.MonitorType)
 		}
+		// The search's query: the time range of the mapping's time field
+		// and the condition, both of the emitter's query types.
+		fm := res.Program.FieldMap(Target, d.Logsource.Service)
+		if q, ok := m.Inputs[0].Search.Query["query"]; !ok {
+			t.Errorf("%s: a search without a query", d.ID)
+		} else if err := validQuery(q, "query", types); err != nil {
+			t.Errorf("%s: %v", d.ID, err)
+		} else if tf := timeField(q); tf != fm.Options["time"] {
+			t.Errorf("%s: time range on %q, want the mapping's %q", d.ID, tf, fm.Options["time"])
+		}
+		if got := strings.Join(m.Inputs[0].Search.Indices, ","); got != fm.Options["index"] {
+			t.Errorf("%s: indices %s, want the mapping's %s", d.ID, got, fm.Options["index"])
+		}
 		items = append(items, siemcheck.Item{ID: d.ID, Dialect: "lucene", Query: strings.TrimSuffix(string(sink.File("opensearch/"+d.ID+".lucene")), "\n")})
 	}
-	t.Logf("opensearch over %d detections: %v", len(res.Program.Detections), counts)
+	t.Logf("opensearch over %d detections: %v; query types %v", len(res.Program.Detections), counts, slices.Sorted(maps.Keys(types)))
+	if !maps.Equal(counts, libraryCounts) {
+		t.Errorf("statuses %v, want %v", counts, libraryCounts)
+	}
+	checked := map[string]bool{}
 	for _, r := range siemcheck.Check(t, items) {
+		checked[r.ID] = true
 		if !r.OK {
 			t.Errorf("%s: the query string does not parse: %v", r.ID, r.Errors)
 		}
 	}
+	for id := range findingDetections {
+		if !checked[id] {
+			t.Errorf("%s: its query string was not checked", id)
+		}
+	}
+}
+
+// timeField returns the field of the monitor query's leading time range.
+func timeField(q any) string {
+	f, _ := q.(map[string]any)["bool"].(map[string]any)["filter"].([]any)
+	if len(f) == 0 {
+		return ""
+	}
+	r, _ := f[0].(map[string]any)["range"].(map[string]any)
+	for k := range r {
+		return k
+	}
+	return ""
 }
 
 var goldenIDs = []string{
 	"aws-account-access-denied-burst",
+	"aws-config-critical-rule-noncompliant",
 	"aws-ec2-security-group-admin-port-open-to-world",
+	"aws-guardduty-finding-high",
+	"aws-guardduty-instance-credential-exfiltration",
 	"aws-iam-access-key-created-for-other-user",
 	"aws-iam-inline-admin-policy",
 	"aws-s3-bucket-policy-public",
 	"aws-secretsmanager-secrets-read-in-bulk",
+	"aws-securityhub-finding-critical",
 	"aws-signin-console-login-without-mfa",
 }
 

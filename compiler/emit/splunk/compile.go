@@ -13,6 +13,7 @@ import (
 
 	"github.com/socc-dev/socc/compiler/diag"
 	"github.com/socc-dev/socc/compiler/emit"
+	"github.com/socc-dev/socc/compiler/emit/fieldmap"
 	"github.com/socc-dev/socc/compiler/ir"
 )
 
@@ -55,16 +56,18 @@ type field struct {
 }
 
 // Compile compiles one detection against the program's Splunk field
-// mapping for its log source. Diagnostics report fields the mapping does not
-// name.
+// mapping for its log source, as package fieldmap prepares it: predicates on
+// the mapping's constants are decided, and the mapping's approximations and
+// unsupported reason carry over to the status. Diagnostics report fields the
+// mapping does not name.
 func Compile(p *ir.Program, d *ir.Detection) (*Search, diag.Diagnostics) {
 	s := &Search{ID: d.ID}
-	fm := p.FieldMap(Target, d.Logsource.Service)
-	if fm == nil {
-		s.Status = emit.Unsupported
-		s.Reason = fmt.Sprintf("no %s field mapping for log source %s (add a kind: field-mapping file with target: %s, logsource: %s)", Target, d.Logsource.Service, Target, d.Logsource.Service)
+	prep := fieldmap.Prepare(p, Target, d)
+	if prep.Unsupported != "" {
+		s.Status, s.Reason = emit.Unsupported, prep.Unsupported
 		return s, nil
 	}
+	d, fm := prep.Detection, prep.Map
 	c := &builder{d: d, fm: fm, arrays: pathSet(fm.Options["arrays"]), sometimes: pathSet(fm.Options["sometimes_arrays"]), merged: map[string]string{}}
 
 	// Top-level conjuncts that the search command decides exactly (ASCII
@@ -128,8 +131,9 @@ func Compile(p *ir.Program, d *ir.Detection) (*Search, diag.Diagnostics) {
 	lines = append(lines, thr...)
 	s.SPL = strings.Join(lines, "\n")
 	s.Status = emit.Exact
-	if len(c.reasons) > 0 {
-		s.Status, s.Reason = emit.Approximate, strings.Join(dedupe(c.reasons), "; ")
+	// The mapping's own approximations first, then the search's.
+	if reasons := dedupe(slices.Concat(prep.Approximate, c.reasons)); len(reasons) > 0 {
+		s.Status, s.Reason = emit.Approximate, strings.Join(reasons, "; ")
 	}
 	return s, c.ds
 }

@@ -1,7 +1,13 @@
-// Package splunk compiles detections into Splunk searches over CloudTrail
-// (sourcetype aws:cloudtrail): one .spl file per detection and a
-// savedsearches.conf with a scheduled Enterprise Security correlation
-// search per detection.
+// Package splunk compiles detections into Splunk searches: one .spl file
+// per detection and a savedsearches.conf with a scheduled Enterprise
+// Security correlation search per detection. The sourcetype and field names
+// of each log source come from its Splunk field mapping
+// (mappings/fields/splunk.yaml for CloudTrail, sourcetype aws:cloudtrail;
+// splunk-guardduty.yaml, splunk-securityhub.yaml and splunk-config.yaml for
+// GuardDuty, Security Hub and Config events), prepared by package fieldmap:
+// tests on the mapping's constant fields are decided before compiling, and
+// the mapping's approximations and unsupported reason carry over to the
+// status.
 //
 // A search is a case-insensitive pre-filter in the search command followed
 // by one where clause with the exact condition: case-sensitive comparisons

@@ -3,6 +3,7 @@ package splunk
 import (
 	"context"
 	"flag"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -24,11 +25,31 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-const mappingFile = "../../../mappings/fields/splunk.yaml"
+// mappingGlob names the bundled Splunk field mappings.
+const mappingGlob = "../../../mappings/fields/splunk*.yaml"
 
 // program lowers one detection together with the bundled Splunk field
-// mapping.
+// mappings.
 func program(t *testing.T, service, body string) (*ir.Program, *ir.Detection) {
+	t.Helper()
+	files, err := filepath.Glob(mappingGlob)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no mappings: %v", err)
+	}
+	mappings := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mappings["mappings/fields/"+filepath.Base(f)] = string(b)
+	}
+	return programWith(t, service, body, mappings)
+}
+
+// programWith lowers one detection together with the given field mappings,
+// by file name.
+func programWith(t *testing.T, service, body string, mappings map[string]string) (*ir.Program, *ir.Detection) {
 	t.Helper()
 	src := "kind: detection\nid: aws-x\ntitle: X\nstatus: stable\nversion: 1\n" +
 		"logsource: {product: aws, service: " + service + "}\nseverity: {level: Lv2}\n" + body
@@ -36,22 +57,27 @@ func program(t *testing.T, service, body string) (*ir.Program, *ir.Detection) {
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	mb, err := os.ReadFile(mappingFile)
-	if err != nil {
-		t.Fatal(err)
+	docs := []*load.Document{doc}
+	for _, name := range slices.Sorted(maps.Keys(mappings)) {
+		mdoc, ds := load.Parse(name, strings.NewReader(mappings[name]))
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		docs = append(docs, mdoc)
 	}
-	mdoc, ds := load.Parse("mappings/fields/splunk.yaml", strings.NewReader(string(mb)))
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	p, ds := lower.Lower([]*load.Document{doc, mdoc})
+	p, ds := lower.Lower(docs)
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
 	return p, p.Detections[0]
 }
 
-const base = `sourcetype="aws:cloudtrail"`
+const (
+	base    = `sourcetype="aws:cloudtrail"`
+	gdBase  = `sourcetype="aws:cloudwatch:guardduty"`
+	shBase  = `sourcetype="aws:securityhub:finding"`
+	cfgBase = `sourcetype="aws:firehose:cloudwatchevents"`
+)
 
 func TestCompile(t *testing.T) {
 	tests := []struct {
@@ -134,8 +160,56 @@ func TestCompile(t *testing.T) {
 			base + ` eventName="GetSecretValue"` + "\n| where 'eventName'==\"GetSecretValue\"\n| sort 0 _time\n| streamstats time_window=10m dc(requestParameters.secretId) AS socc_count BY userIdentity.arn\n| where socc_count>=5", emit.Approximate, "streamstats"},
 		{"envelope field without a mapping", "cloudtrail",
 			"match:\n  s:\n    $.detail-type: AWS API Call via CloudTrail\n", "", emit.Unsupported, "envelope"},
-		{"log source without a mapping", "guardduty",
-			"match:\n  s:\n    type: x\n", "", emit.Unsupported, "no splunk field mapping"},
+		{"log source without a mapping", "vpcflow",
+			"match:\n  s:\n    action: REJECT\n", "", emit.Unsupported, "no splunk field mapping for log source vpcflow"},
+
+		// splunk-guardduty.yaml: EventBridge events indexed whole.
+		{"guardduty: the finding is below detail", "guardduty",
+			"match:\n  s:\n    type: Recon:EC2/Portscan\n    severity|gte: 7\n",
+			gdBase + ` detail.type="Recon:EC2/Portscan"` + "\n| where 'detail.type'==\"Recon:EC2/Portscan\" AND tonumber('detail.severity')>=7", emit.Exact, ""},
+		{"guardduty: the constant source is decided", "guardduty",
+			"match:\n  s:\n    $.source: aws.guardduty\n    severity|gte: 7\n",
+			gdBase + "\n| where tonumber('detail.severity')>=7", emit.Exact, ""},
+		{"guardduty: a condition the constant makes true is the whole sourcetype", "guardduty",
+			"match:\n  a:\n    $.source|startswith: aws.\n  b:\n    type: x\n  condition: a or b\n",
+			gdBase, emit.Exact, ""},
+		{"guardduty: another source never holds", "guardduty",
+			"match:\n  s:\n    $.source: aws.securityhub\n    severity|gte: 7\n",
+			"", emit.Unsupported, "the condition never holds in splunk's guardduty data: $.source"},
+		{"guardduty: a negated constant is decided too", "guardduty",
+			"match:\n  s:\n    severity|gte: 7\n  f:\n    $.source: aws.securityhub\n  condition: s and not f\n",
+			gdBase + "\n| where tonumber('detail.severity')>=7", emit.Exact, ""},
+		{"guardduty: detail-type is a field of the event", "guardduty",
+			"match:\n  s:\n    $.detail-type: GuardDuty Finding\n    service.archived: false\n    service.additionalInfo.sample|exists: false\n",
+			gdBase + "\n| where 'detail-type'==\"GuardDuty Finding\" AND 'detail.service.archived'==\"false\" AND isnull('detail.service.additionalInfo.sample')", emit.Exact, ""},
+		{"guardduty: arrays add {}", "guardduty",
+			"match:\n  s:\n    resource.instanceDetails.networkInterfaces.privateIpAddress: 10.0.0.1\n    resource.instanceDetails.networkInterfaces.securityGroups.groupId|startswith: sg-\n",
+			gdBase + ` detail.resource.instanceDetails.networkInterfaces{}.privateIpAddress="10.0.0.1"` + "\n| where isnotnull(mvfilter('detail.resource.instanceDetails.networkInterfaces{}.privateIpAddress'==\"10.0.0.1\")) AND isnotnull(mvfilter(match('detail.resource.instanceDetails.networkInterfaces{}.securityGroups{}.groupId', \"^sg-\")))", emit.Exact, ""},
+		{"guardduty: envelope resources are an array", "guardduty",
+			"match:\n  s:\n    $.resources: arn:aws:ec2:us-east-1:111122223333:instance/i-1\n",
+			gdBase + ` resources{}="arn:aws:ec2:us-east-1:111122223333:instance/i-1"` + "\n| where isnotnull(mvfilter('resources{}'==\"arn:aws:ec2:us-east-1:111122223333:instance/i-1\"))", emit.Exact, ""},
+
+		// splunk-securityhub.yaml: one finding per event, no envelope.
+		{"securityhub: finding fields at the top level, arrays with {}", "securityhub",
+			"match:\n  s:\n    Severity.Label: CRITICAL\n    Resources.Type: AwsEc2Instance\n    Types|startswith: Software and Configuration Checks\n",
+			shBase + ` Severity.Label="CRITICAL" Resources{}.Type="AwsEc2Instance"` + "\n| where 'Severity.Label'==\"CRITICAL\" AND isnotnull(mvfilter('Resources{}.Type'==\"AwsEc2Instance\")) AND isnotnull(mvfilter(match('Types{}', \"^Software and Configuration Checks\")))", emit.Exact, ""},
+		{"securityhub: the constant source is decided", "securityhub",
+			"match:\n  s:\n    $.source: aws.securityhub\n    RecordState: ACTIVE\n",
+			shBase + ` RecordState="ACTIVE"` + "\n| where 'RecordState'==\"ACTIVE\"", emit.Exact, ""},
+		{"securityhub: detail-type is left out with the mapping's reason", "securityhub",
+			"match:\n  s:\n    $.detail-type: Security Hub Findings - Imported\n    RecordState: ACTIVE\n",
+			shBase + ` RecordState="ACTIVE"` + "\n| where 'RecordState'==\"ACTIVE\"", emit.Approximate, "Custom Action\" events look like imported ones, so the test on the event's detail-type is left out; Splunk has no field for $.detail-type"},
+		{"securityhub: a detection of detail-type alone has no search", "securityhub",
+			"match:\n  s:\n    $.detail-type: Security Hub Findings - Custom Action\n",
+			"", emit.Unsupported, "Splunk can express no part of the condition"},
+		{"securityhub: other envelope fields are not in the event", "securityhub",
+			"match:\n  s:\n    $.account: '111122223333'\n    AwsAccountId: '111122223333'\n",
+			shBase + ` AwsAccountId="111122223333"` + "\n| where 'AwsAccountId'==\"111122223333\"", emit.Approximate, "Splunk has no field for $.account"},
+
+		// splunk-config.yaml: EventBridge events indexed whole.
+		{"config: detail fields and detail-type", "config",
+			"match:\n  s:\n    $.detail-type: Config Rules Compliance Change\n    $.source: aws.config\n    newEvaluationResult.complianceType: NON_COMPLIANT\n",
+			cfgBase + ` detail.newEvaluationResult.complianceType="NON_COMPLIANT"` + "\n| where 'detail-type'==\"Config Rules Compliance Change\" AND 'detail.newEvaluationResult.complianceType'==\"NON_COMPLIANT\"", emit.Exact, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -158,19 +232,82 @@ func TestCompile(t *testing.T) {
 }
 
 func TestUnmappedField(t *testing.T) {
-	p, d := program(t, "cloudtrail", "match:\n  s:\n    eventName: A\n    noSuchField: x\n")
-	s, ds := Compile(p, d)
-	if s.Status != emit.Unsupported {
-		t.Errorf("status %s, want unsupported", s.Status)
+	for service, file := range map[string]string{
+		"cloudtrail":  "mappings/fields/splunk.yaml",
+		"guardduty":   "mappings/fields/splunk-guardduty.yaml",
+		"securityhub": "mappings/fields/splunk-securityhub.yaml",
+		"config":      "mappings/fields/splunk-config.yaml",
+	} {
+		t.Run(service, func(t *testing.T) {
+			p, d := program(t, service, "match:\n  s:\n    noSuchField: x\n")
+			s, ds := Compile(p, d)
+			if s.Status != emit.Unsupported {
+				t.Errorf("status %s, want unsupported", s.Status)
+			}
+			if len(ds) != 1 || ds[0].Code != diag.UnmappedField || ds[0].Severity != diag.Error {
+				t.Fatalf("diagnostics %v, want one %s error", ds, diag.UnmappedField)
+			}
+			if got := ds[0].Subject.String(); got != "d.yaml:1:1" {
+				t.Errorf("at %s, want the detection (d.yaml:1:1)", got)
+			}
+			if !strings.Contains(ds[0].Hint, file) {
+				t.Errorf("hint %q does not name the mapping file %s", ds[0].Hint, file)
+			}
+		})
 	}
-	if len(ds) != 1 || ds[0].Code != diag.UnmappedField || ds[0].Severity != diag.Error {
-		t.Fatalf("diagnostics %v, want one %s error", ds, diag.UnmappedField)
+}
+
+// TestMappingStatus checks that the unsupported and approximate keys of a
+// field mapping carry over to the status, whatever the log source.
+func TestMappingStatus(t *testing.T) {
+	const head = "kind: field-mapping\ntarget: splunk\nlogsource: vpcflow\n"
+	const fields = "options: {sourcetype: 'aws:cloudwatchlogs:vpcflow'}\nfields: {action: action, dstport: dstport, srcaddr: '-'}\n"
+	tests := []struct {
+		name, mapping, body string
+		want                string // the SPL
+		status, reason      string
+	}{
+		{"unsupported: no search, the mapping's reason",
+			head + "unsupported: VPC Flow Logs are not indexed in this deployment\n",
+			"match:\n  s:\n    action: REJECT\n", "", emit.Unsupported, "VPC Flow Logs are not indexed in this deployment"},
+		{"approximate for every detection of the log source",
+			head + fields + "approximate: {'*': flow logs are sampled}\n",
+			"match:\n  s:\n    action: REJECT\n",
+			`sourcetype="aws:cloudwatchlogs:vpcflow" action="REJECT"` + "\n| where 'action'==\"REJECT\"", emit.Approximate, "flow logs are sampled"},
+		{"approximate for a field the detection reads",
+			head + fields + "approximate: {dstport: ports of ICMP records are 0}\n",
+			"match:\n  s:\n    dstport: 22\n",
+			`sourcetype="aws:cloudwatchlogs:vpcflow"` + "\n| where tonumber('dstport')==22", emit.Approximate, "ports of ICMP records are 0"},
+		{"approximate for a field the detection does not read",
+			head + fields + "approximate: {dstport: ports of ICMP records are 0}\n",
+			"match:\n  s:\n    action: REJECT\n",
+			`sourcetype="aws:cloudwatchlogs:vpcflow" action="REJECT"` + "\n| where 'action'==\"REJECT\"", emit.Exact, ""},
+		{"the mapping's reasons come first",
+			head + fields + "approximate: {'*': flow logs are sampled}\n",
+			"match:\n  s:\n    action: REJECT\n    srcaddr: 10.0.0.1\n",
+			`sourcetype="aws:cloudwatchlogs:vpcflow" action="REJECT"` + "\n| where 'action'==\"REJECT\"", emit.Approximate, "flow logs are sampled; Splunk has no field for srcaddr"},
+		{"a condition that constants make true is approximate, not unsupported",
+			head + fields + "constants: {$.source: aws.ec2}\napproximate: {'*': flow logs are sampled}\n",
+			"match:\n  s:\n    $.source: aws.ec2\n",
+			`sourcetype="aws:cloudwatchlogs:vpcflow"`, emit.Approximate, "flow logs are sampled"},
 	}
-	if got := ds[0].Subject.String(); got != "d.yaml:1:1" {
-		t.Errorf("at %s, want the detection (d.yaml:1:1)", got)
-	}
-	if !strings.Contains(ds[0].Hint, "mappings/fields/splunk.yaml") {
-		t.Errorf("hint %q does not name the mapping file", ds[0].Hint)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, d := programWith(t, "vpcflow", tc.body, map[string]string{"mappings/fields/splunk-vpcflow.yaml": tc.mapping})
+			s, ds := Compile(p, d)
+			if len(ds) > 0 {
+				t.Fatalf("diagnostics: %v", ds)
+			}
+			if s.Status != tc.status || !strings.HasPrefix(s.Reason, tc.reason) {
+				t.Errorf("status %s (%q), want %s (%q...)", s.Status, s.Reason, tc.status, tc.reason)
+			}
+			if s.SPL != tc.want {
+				t.Errorf("SPL:\n%s\nwant:\n%s", s.SPL, tc.want)
+			}
+			for _, err := range Lint(s.SPL) {
+				t.Errorf("lint: %v", err)
+			}
+		})
 	}
 }
 
@@ -329,16 +466,37 @@ func TestLibrary(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("splunk over %d detections: %v", len(res.Program.Detections), counts)
+	// The bundled library: 57 detections, the thresholds approximate, and
+	// the Security Hub detection, whose detail-type test is left out.
+	want := map[string]int{emit.Exact: 51, emit.Approximate: 6}
+	if !maps.Equal(counts, want) || len(res.Program.Detections) != 57 {
+		t.Errorf("splunk over %d detections: %v, want 57: %v", len(res.Program.Detections), counts, want)
+	}
+	for id, want := range map[string]string{
+		"aws-guardduty-finding-critical":                 emit.Exact,
+		"aws-guardduty-finding-high":                     emit.Exact,
+		"aws-guardduty-instance-credential-exfiltration": emit.Exact,
+		"aws-config-critical-rule-noncompliant":          emit.Exact,
+		"aws-securityhub-finding-critical":               emit.Approximate,
+	} {
+		if got := sink.Statuses()[id][Target]; got.Status != want {
+			t.Errorf("%s: %s (%s), want %s", id, got.Status, got.Reason, want)
+		}
+	}
 }
 
 var goldenIDs = []string{
 	"aws-account-access-denied-burst",
+	"aws-config-critical-rule-noncompliant",
 	"aws-ec2-security-group-admin-port-open-to-world",
+	"aws-guardduty-finding-high",
+	"aws-guardduty-instance-credential-exfiltration",
 	"aws-iam-access-key-created-for-other-user",
 	"aws-iam-inline-admin-policy",
+	"aws-s3-bucket-acl-public",
 	"aws-s3-bucket-policy-public",
 	"aws-secretsmanager-secrets-read-in-bulk",
+	"aws-securityhub-finding-critical",
 	"aws-signin-console-login-without-mfa",
 }
 
