@@ -28,7 +28,8 @@ func LogicalID(id string) string {
 }
 
 // CloudFormation renders one AWS::Athena::NamedQuery per query, in the
-// database and workgroup the stack's parameters name.
+// database and workgroup the stack's parameters name. One database holds
+// every table the queries read (each query's FROM names its table).
 func CloudFormation(qs []*Query) []byte {
 	resources := map[string]any{}
 	for _, q := range qs {
@@ -56,10 +57,10 @@ func CloudFormation(qs []*Query) []byte {
 	}
 	tmpl := map[string]any{
 		"AWSTemplateFormatVersion": "2010-09-09",
-		"Description":              "socc detections as Amazon Athena named queries over the CloudTrail table (generated; do not edit)",
+		"Description":              "socc detections as Amazon Athena named queries over the CloudTrail table and the tables of EventBridge events (generated; do not edit)",
 		"Parameters": map[string]any{
 			"Database": map[string]any{"Type": "String", "MinLength": 1,
-				"Description": "The Glue database that holds the CloudTrail table the queries read."},
+				"Description": "The Glue database that holds the tables the queries read: the CloudTrail table and, for the GuardDuty, Security Hub and Config queries, the tables of EventBridge events their field mappings define."},
 			"WorkGroup": map[string]any{"Type": "String", "Default": "primary",
 				"Description": "The Athena workgroup the named queries belong to."},
 		},

@@ -312,7 +312,11 @@ func (c *condCompiler) chain(s *source, alias string) ([]string, value) {
 	case kArray:
 		c.n++
 		v := fmt.Sprintf("v%d", c.n)
-		from = append(from, fmt.Sprintf("UNNEST(transform(%s, elem -> elem.%s)) AS u%d(%s)", col, quoteIdent(s.col.member), c.n, v))
+		elems := col
+		if s.col.member != "" {
+			elems = fmt.Sprintf("transform(%s, elem -> elem.%s)", col, quoteIdent(s.col.member))
+		}
+		from = append(from, fmt.Sprintf("UNNEST(%s) AS u%d(%s)", elems, c.n, v))
 		return from, value{sql: v, kind: vString, null: true}
 	case kJSONMap:
 		c.approxField(s.field.String(), "CloudTrail Lake stores "+s.col.path[0]+" as a map of strings, so a string directly below it that holds JSON text is read as the JSON it holds")

@@ -321,7 +321,7 @@ type tableColumn struct {
 	name string // column name
 	key  string // the record's top-level key (matched case-insensitively)
 	typ  string // DuckDB type
-	conv string // "string", "struct", "structs", "json_string", "bool", "timestamp", "map"
+	conv string // "string", "strings", "struct", "structs", "bool", "timestamp", "map"
 	spec *node  // struct layout, for struct and structs
 }
 
@@ -445,6 +445,24 @@ func mapValue(obj gjson.Result) any {
 	return m
 }
 
+// stringsValue converts a JSON value into an ARRAY of VARCHAR as the OpenX
+// JSON SerDe reads an array<string> column: each element's text (a
+// string's, or the JSON text of another value; NULL for null), a value
+// that is not an array as a one-element array, NULL for null or nothing.
+func stringsValue(v gjson.Result) any {
+	switch {
+	case !v.Exists(), v.Type == gjson.Null:
+		return nil
+	case !v.IsArray():
+		return []any{hiveString(v)}
+	}
+	out := []any{}
+	for _, e := range v.Array() {
+		out = append(out, hiveString(e))
+	}
+	return out
+}
+
 var (
 	userIdentityAthena = leafs("type", "principalId", "arn", "accountId", "invokedBy", "accessKeyId", "userName").
 				with("onBehalfOf", leafs("userId", "identityStoreArn")).
@@ -531,6 +549,8 @@ func (c tableColumn) duckType(lake bool) string {
 		return "TIMESTAMPTZ"
 	case "map":
 		return "MAP(VARCHAR, VARCHAR)"
+	case "strings":
+		return "VARCHAR[]"
 	}
 	return "VARCHAR"
 }
@@ -544,7 +564,7 @@ func (o *oracle) load(t testing.TB, name string, cols []tableColumn, records []g
 	for _, c := range cols {
 		defs = append(defs, quoteIdent(c.name)+" "+c.duckType(lake))
 		switch c.conv {
-		case "struct", "structs", "map":
+		case "struct", "structs", "map", "strings":
 			// Built in Go as JSON with every member, cast strictly.
 			marks = append(marks, "CAST(CAST(? AS JSON) AS "+c.duckType(lake)+")")
 		case "timestamp":
@@ -593,6 +613,8 @@ func (o *oracle) load(t testing.TB, name string, cols []tableColumn, records []g
 				}
 			case "map":
 				args = append(args, jsonArg(mapValue(v)))
+			case "strings":
+				args = append(args, jsonArg(stringsValue(v)))
 			}
 		}
 		o.exec(t, ins, args...)

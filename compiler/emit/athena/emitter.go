@@ -6,6 +6,7 @@ import (
 
 	"github.com/socc-dev/socc/compiler/diag"
 	"github.com/socc-dev/socc/compiler/emit"
+	"github.com/socc-dev/socc/compiler/emit/fieldmap"
 	"github.com/socc-dev/socc/compiler/ir"
 )
 
@@ -32,37 +33,44 @@ type Compiled struct {
 	Queries map[string][]*Query // target ("athena", "athena-lake") -> one query per detection, in program order
 }
 
-// Compile builds the queries of every detection of p for both dialects. The
-// diagnostics report malformed field mappings and fields a detection uses
-// that its mapping does not name.
+// Compile builds the queries of every detection of p for both dialects.
+// Each detection is first prepared for its log source's field mapping
+// (package fieldmap): a log source without a mapping, or whose mapping says
+// the target cannot hold it, is unsupported with the reason; predicates on
+// the fields the mapping declares constant are decided; the mapping's
+// approximations of the fields the detection reads make the query
+// approximate. The diagnostics report malformed field mappings and fields a
+// detection uses that its mapping does not name.
 func Compile(p *ir.Program) (*Compiled, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	out := &Compiled{Queries: map[string][]*Query{}}
 	for _, v := range variants {
-		dialects := map[string]*dialect{}
+		dialects := map[*ir.FieldMap]*dialect{}
 		for _, m := range p.FieldMaps {
-			if m.Target != v.target {
+			if m.Target != v.target || m.Unsupported != "" {
 				continue
 			}
 			d, errs := newDialect(v.target, v.engine, v.table, m)
 			for _, err := range errs {
 				ds.Errorf(diag.At(m.Source.File, m.Source.Line, 1), diag.InvalidValue, "field mapping for %s: %v", v.target, err).
-					WithHint("write a column as col or col.member, or json(col), json_map(col), boolean_text(col), boolean(col), timestamp(col), col[].member")
+					WithHint("write a column as col or col.member, or json(col), json(col).member..., json_map(col), boolean_text(col), boolean(col), timestamp(col), col[], col[].member")
 			}
-			if _, dup := dialects[m.Logsource]; !dup {
-				dialects[m.Logsource] = d
-			}
+			dialects[m] = d
 		}
 		for _, det := range p.Detections {
-			d := dialects[det.Logsource.Service]
-			if d == nil {
+			prep := fieldmap.Prepare(p, v.target, det)
+			d := dialects[prep.Map]
+			if prep.Unsupported != "" || d == nil {
+				reason := prep.Unsupported
+				if reason == "" {
+					reason = "the " + v.target + " field mapping for log source " + det.Logsource.Service + " says the log source is unsupported"
+				}
 				out.Queries[v.target] = append(out.Queries[v.target], &Query{
-					ID: det.ID, Title: det.Title, Target: v.target, Status: emit.Unsupported,
-					Reason: "no " + v.target + " field mapping for log source " + det.Logsource.Service + " (kind: field-mapping, target: " + v.target + ")",
+					ID: det.ID, Title: det.Title, Target: v.target, Status: emit.Unsupported, Reason: reason,
 				})
 				continue
 			}
-			q := d.compile(det)
+			q := d.compile(prep.Detection, prep.Approximate)
 			for _, f := range q.Unmapped {
 				ds.Errorf(diag.At(det.Source.File, det.Source.Line, 1), diag.UnmappedField,
 					"field %s of detection %s has no %s mapping for log source %s", f, det.ID, v.target, det.Logsource.Service).

@@ -18,7 +18,12 @@ import (
 
 // mappingFiles are the repository's field mappings, which the tests
 // compile against.
-var mappingFiles = []string{"../../../mappings/fields/athena.yaml", "../../../mappings/fields/athena-lake.yaml"}
+var mappingFiles = []string{
+	"../../../mappings/fields/athena.yaml", "../../../mappings/fields/athena-lake.yaml",
+	"../../../mappings/fields/athena-guardduty.yaml", "../../../mappings/fields/athena-lake-guardduty.yaml",
+	"../../../mappings/fields/athena-securityhub.yaml", "../../../mappings/fields/athena-lake-securityhub.yaml",
+	"../../../mappings/fields/athena-config.yaml", "../../../mappings/fields/athena-lake-config.yaml",
+}
 
 // program lowers detections (YAML documents) together with the
 // repository's field mappings.

@@ -29,9 +29,13 @@ type Query struct {
 	GroupColumns []string
 }
 
-// eventColumns are the record fields every query without threshold
-// returns, so that a row traces back to its event, and their output names.
-var eventColumns = []struct{ field, name string }{
+// outColumn is a field every query without threshold returns, so that a
+// row traces back to its event, and its output name.
+type outColumn struct{ field, name string }
+
+// cloudTrailColumns are returned by the queries over a table of CloudTrail
+// records; the first is the event's ID.
+var cloudTrailColumns = []outColumn{
 	{"eventID", "eventid"},
 	{"eventTime", "eventtime"},
 	{"eventName", "eventname"},
@@ -39,10 +43,50 @@ var eventColumns = []struct{ field, name string }{
 	{"sourceIPAddress", "sourceipaddress"},
 }
 
-// compile builds the query of one detection.
-func (d *dialect) compile(det *ir.Detection) *Query {
+// envelopeColumns are returned by the queries over a table of EventBridge
+// events, whose mapping names the envelope's id rather than a record's
+// eventID; the first is the event's ID.
+var envelopeColumns = []outColumn{
+	{"$.id", "id"},
+	{"$.time", "time"},
+	{"$.detail-type", "detail_type"},
+	{"$.account", "account"},
+	{"$.region", "region"},
+}
+
+// plainColumn reports whether the mapping names field as a column holding
+// one string per event.
+func (d *dialect) plainColumn(field string) bool {
+	p, ok := ir.ParsePath(field)
+	if !ok {
+		return false
+	}
+	s, ok := d.lookup(p)
+	return ok && s.single() && s.col.kind == kString && s.col.path[0] != recordAlias
+}
+
+// idAndTime are the fields that identify an event and give its time:
+// eventID and eventTime for CloudTrail records, else the EventBridge
+// envelope's $.id and $.time (socc reads a record's eventTime where it has
+// one, and the envelope's time otherwise).
+func (d *dialect) idAndTime() (id, ts ir.Path) {
+	idName, timeName := "eventID", "eventTime"
+	if !d.plainColumn("eventID") && d.plainColumn("$.id") {
+		idName = "$.id"
+		if _, _, ok := d.m.Lookup("eventTime"); !ok {
+			timeName = "$.time"
+		}
+	}
+	id, _ = ir.ParsePath(idName)
+	ts, _ = ir.ParsePath(timeName)
+	return id, ts
+}
+
+// compile builds the query of one detection; approx are reasons, from the
+// field mapping, why it cannot be exact.
+func (d *dialect) compile(det *ir.Detection, approx []string) *Query {
 	q := &Query{ID: det.ID, Title: det.Title, Target: d.target}
-	c := &condCompiler{d: d, det: det}
+	c := &condCompiler{d: d, det: det, approx: slices.Clone(approx)}
 	where := c.expr(det.Cond())
 	var body string
 	if det.Threshold != nil {
@@ -92,37 +136,82 @@ func (d *dialect) header(det *ir.Detection, q *Query) string {
 }
 
 // eventSelect returns the SELECT list of the event columns the mapping
-// names as plain columns.
-func (c *condCompiler) eventSelect(alias string) (items, names []string) {
-	for _, ec := range eventColumns {
+// names as plain columns: the CloudTrail record's, or the EventBridge
+// envelope's, then, over a table of records, each record's position and the
+// record-id field.
+func (c *condCompiler) eventSelect() (items, names []string) {
+	cols := cloudTrailColumns
+	if id, _ := c.d.idAndTime(); id.Envelope {
+		cols = envelopeColumns
+	}
+	for _, ec := range cols {
 		p, _ := ir.ParsePath(ec.field)
 		s, ok := c.d.lookup(p)
 		if !ok || !s.single() || s.col.kind == kJSON || s.col.kind == kJSONMap {
 			continue
 		}
-		ref := s.col.ref(alias)
+		ref := s.col.ref("")
 		item := ref
-		if last := s.col.path[len(s.col.path)-1]; alias != "" || !strings.EqualFold(last, ec.name) || len(s.col.path) > 1 {
+		if last := s.col.path[len(s.col.path)-1]; !strings.EqualFold(last, ec.name) || len(s.col.path) > 1 {
 			item = ref + " AS " + quoteIdent(ec.name)
 		}
 		items = append(items, item)
 		names = append(names, ec.name)
 	}
+	if len(names) == 0 || names[0] != cols[0].name {
+		return nil, nil
+	}
+	if c.d.records != nil {
+		items = append(items, recordIndex)
+		names = append(names, recordIndex)
+	}
+	if p := c.d.recordID; p != nil {
+		s, _ := c.d.lookup(*p)
+		x := s.col.ref("")
+		if s.col.kind == kJSON {
+			x = "json_extract_scalar(json_extract(" + x + ", " + quoteString(jsonPathMembers(s.rest)) + "), '$')"
+		}
+		items = append(items, x+" AS record_id")
+		names = append(names, "record_id")
+	}
 	return items, names
 }
 
+// from renders the FROM clause: the table and, over a table of records,
+// the UNNEST that makes one row of each record. ind indents its lines.
+//
+// The records are the elements of the records array when it is a
+// non-empty array, else the column's whole JSON, as socc splits an event
+// (a Security Hub event's detail.findings). The cast cannot fail where the
+// array length is positive; TRY_CAST is written for uniformity with the
+// other casts to ARRAY(JSON).
+func (c *condCompiler) from(ind string) string {
+	out := ind + "FROM " + quoteIdent(c.d.table) + "\n"
+	r := c.d.records
+	if r == nil {
+		return out
+	}
+	col := r.ref("")
+	arr := "json_extract(" + col + ", " + quoteString(jsonPathMembers(r.base)) + ")"
+	return out + ind + "CROSS JOIN UNNEST(\n" +
+		ind + "    CASE WHEN json_array_length(" + arr + ") > 0\n" +
+		ind + "      THEN TRY_CAST(" + arr + " AS ARRAY(JSON))\n" +
+		ind + "      ELSE ARRAY[json_extract(" + col + ", '$')] END\n" +
+		ind + "  ) WITH ORDINALITY AS r(" + recordAlias + ", " + recordIndex + ")\n"
+}
+
 // events renders the query of a detection without threshold: one row per
-// matching event.
+// matching event (per matching record, over a table of records).
 func (c *condCompiler) events(where cond, q *Query) string {
-	items, names := c.eventSelect("")
-	if len(names) == 0 || names[0] != "eventid" {
-		c.unsupported("the %s field mapping names no plain column for eventID, so a result row could not be traced to its event", c.d.target)
+	items, names := c.eventSelect()
+	if len(names) == 0 {
+		c.unsupported("the %s field mapping names no plain column for eventID (or, over EventBridge events, $.id), so a result row could not be traced to its event", c.d.target)
 		return ""
 	}
 	q.Columns = names
 	var b strings.Builder
 	b.WriteString("SELECT " + strings.Join(items, ", ") + "\n")
-	b.WriteString("FROM " + quoteIdent(c.d.table) + "\n")
+	b.WriteString(c.from(""))
 	if k, ok := where.(konst); !ok || !bool(k) {
 		b.WriteString("WHERE " + printCond(where, "  ") + "\n")
 	}
@@ -165,15 +254,14 @@ func (c *condCompiler) threshold(det *ir.Detection, where cond, q *Query) string
 		what = fmt.Sprintf("%d distinct values of %s", th.Count, th.Distinct)
 	}
 	c.approximate("the threshold query returns every window in which a group reaches %s, while socc raises one alert and then counts again: the groups that alert are the same, the number and bounds of alerts differ", what)
-	idField, _ := ir.ParsePath("eventID")
-	timeField, _ := ir.ParsePath("eventTime")
+	idField, timeField := c.d.idAndTime()
 	id, ok1 := c.source(idField)
 	ts, ok2 := c.source(timeField)
 	if !ok1 || !ok2 {
 		return ""
 	}
 	if !id.single() || id.col.kind != kString {
-		c.unsupported("eventID must map to a plain column")
+		c.unsupported("%s must map to a plain column", idField)
 		return ""
 	}
 	var timeExpr string
@@ -183,7 +271,7 @@ func (c *condCompiler) threshold(det *ir.Detection, where cond, q *Query) string
 	case kTimestamp:
 		timeExpr = ts.col.ref("")
 	default:
-		c.unsupported("eventTime must map to a plain column or timestamp(col)")
+		c.unsupported("%s must map to a plain column or timestamp(col)", timeField)
 		return ""
 	}
 	cte := []string{"row_number() OVER () AS event_row", id.col.ref("") + " AS event_id", timeExpr + " AS event_time"}
@@ -263,7 +351,7 @@ func (c *condCompiler) threshold(det *ir.Detection, where cond, q *Query) string
 	var b strings.Builder
 	b.WriteString("WITH matched AS (\n")
 	b.WriteString("  SELECT " + strings.Join(cte, ",\n    ") + "\n")
-	b.WriteString("  FROM " + quoteIdent(c.d.table) + "\n")
+	b.WriteString(c.from("  "))
 	if k, ok := where.(konst); !ok || !bool(k) {
 		b.WriteString("  WHERE " + printCond(where, "    ") + "\n")
 	}

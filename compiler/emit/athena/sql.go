@@ -124,6 +124,21 @@ func jsonPathMember(name string) (string, bool) {
 	return `$["` + name + `"]`, true
 }
 
+// jsonPathMembers returns the JSONPath selecting the members names, one
+// below the other, in Trino's bracket form ($["a"]["b"]), or "" when one of
+// them cannot be named reliably (see jsonPathMember).
+func jsonPathMembers(names []string) string {
+	out := "$"
+	for _, n := range names {
+		p, ok := jsonPathMember(n)
+		if !ok {
+			return ""
+		}
+		out += strings.TrimPrefix(p, "$")
+	}
+	return out
+}
+
 // formatNumber renders a double as a SQL numeric literal of the same value:
 // an integer literal for integers below 2^53, else a double literal in
 // scientific notation (which Trino types as DOUBLE).

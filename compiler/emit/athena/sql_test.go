@@ -1,6 +1,7 @@
 package athena
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"regexp"
@@ -96,6 +97,47 @@ func TestJSONPathMember(t *testing.T) {
 		got, ok := jsonPathMember(tc.in)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("jsonPathMember(%q) = %s, %v; want %s, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"findings"}, `$["findings"]`},
+		{[]string{"a", "x-y"}, `$["a"]["x-y"]`},
+		{[]string{"a", `b"`}, ""},
+	} {
+		if got := jsonPathMembers(tc.in); got != tc.want {
+			t.Errorf("jsonPathMembers(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestParseColumn covers the values of the field-mapping grammar.
+func TestParseColumn(t *testing.T) {
+	tests := []struct {
+		in   string
+		want column
+		err  bool
+	}{
+		{in: "eventname", want: column{kind: kString, path: []string{"eventname"}}},
+		{in: "useridentity.arn", want: column{kind: kString, path: []string{"useridentity", "arn"}}},
+		{in: "json(requestparameters)", want: column{kind: kJSON, path: []string{"requestparameters"}}},
+		{in: "json(detail).service", want: column{kind: kJSON, path: []string{"detail"}, base: []string{"service"}}},
+		{in: "json(record).Severity.x-y", want: column{kind: kJSON, path: []string{"record"}, base: []string{"Severity", "x-y"}}},
+		{in: "resources[].arn", want: column{kind: kArray, path: []string{"resources"}, member: "arn"}},
+		{in: "resources[]", want: column{kind: kArray, path: []string{"resources"}}},
+		{in: "json_map(detail).service", err: true},
+		{in: "json(detail).", err: true},
+		{in: "json(detail).a'b", err: true},
+		{in: "json(detail).-a", err: true},
+		{in: "detail-type", err: true},
+		{in: "resources[][]", err: true},
+	}
+	for _, tc := range tests {
+		got, err := parseColumn(tc.in)
+		if (err != nil) != tc.err || err == nil && fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("parseColumn(%q) = %+v, %v; want %+v, error %v", tc.in, got, err, tc.want, tc.err)
 		}
 	}
 }
