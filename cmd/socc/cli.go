@@ -83,6 +83,10 @@ func isFlagError(err error) bool {
 		strings.HasPrefix(s, "invalid argument") || strings.Contains(s, "arg(s)")
 }
 
+// commands are the constructors of the subcommands that live in files of
+// their own; each such file adds its constructor in an init function.
+var commands []func() *cobra.Command
+
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "socc",
@@ -93,6 +97,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(validateCmd(), testCmd(), buildCmd(), backtestCmd(), diffCmd(), eventbridgeCmd(), schemaCmd(), versionCmd())
+	for _, c := range commands {
+		root.AddCommand(c())
+	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }
