@@ -55,8 +55,8 @@ const (
 	InvalidField       Code = "SOCC2023" // a malformed field path
 	MissingMatrix      Code = "SOCC2024" // no severity matrix in the content
 	UnknownDetection   Code = "SOCC2025" // a runbook trigger names a missing detection
-	UnknownList        Code = "SOCC2026" // a list modifier names a missing kind: list
 	InvalidDate        Code = "SOCC2026" // a date that does not parse
+	UnknownList        Code = "SOCC2027" // a list modifier names a missing kind: list
 )
 
 // Emit (3xxx): an artifact could not be built or failed its proof.
