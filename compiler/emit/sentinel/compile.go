@@ -756,8 +756,8 @@ func number(v ir.Value) string {
 // the output keeps.
 func (c *builder) threshold(t *ir.Threshold) (lines, cols []string) {
 	c.reasons = append(c.reasons, fmt.Sprintf(
-		"the threshold (%d%s within %s) is counted per scheduled run over the last %s "+
-			"(queryFrequency = queryPeriod): matching events within %s that fall into two runs do not fire, "+
+		"the threshold (%d%s within %s) is counted per scheduled run over one window of %s "+
+			"(consecutive runs' windows tile time): matching events within %s that fall into two windows do not fire, "+
 			"and a group fires at most once per run (socc slides the window and restarts after an alert)",
 		t.Count, distinctWord(t), duration(t.Window), duration(t.Window), duration(t.Window)))
 	var ext, by []string

@@ -27,14 +27,81 @@ type Emitter struct{}
 // Name returns "sentinel".
 func (Emitter) Name() string { return Target }
 
-// schedule is how often a rule without a threshold runs, over as long a
-// period: Sentinel's shortest frequency.
+// schedule is how often a rule without a threshold runs: Sentinel's
+// shortest frequency.
 const schedule = 5 * time.Minute
+
+// ingestionDelay is the field mapping's ingestion-delay option: how long
+// after its time a row may reach the table (the AWS connectors read files
+// that CloudTrail and GuardDuty deliver to S3 minutes after the event). It
+// is 0 when the option is absent, and an error when it is not a whole
+// number of seconds, minutes or hours between 0 and 1 day.
+func ingestionDelay(fm *ir.FieldMap) (time.Duration, error) {
+	s, ok := fm.Options["ingestion-delay"]
+	if !ok {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d < 0 || d > 24*time.Hour || d%time.Second != 0 {
+		return 0, fmt.Errorf("option ingestion-delay: %q is not a duration such as 15m, between 0 and 24h", s)
+	}
+	return d, nil
+}
+
+// scheduleFilter returns how often the rule of d runs and the query line
+// that makes consecutive runs see every row once although rows arrive up
+// to delay late (none when delay is 0: each run reads the last frequency
+// of timeCol). Sentinel's guidance for ingestion delay is followed: the
+// look-back (queryPeriod) is the frequency plus the delay.
+//
+// Without a threshold, a run keeps the rows ingested since the previous
+// run, ingestion_time() > ago(frequency), whatever their time within the
+// look-back. With a threshold, whose window is the frequency, a run counts
+// the window that ends delay before it, timeCol in (ago(window + delay),
+// ago(delay)]: by then its rows have arrived, and consecutive runs tile
+// time without overlap.
+func scheduleFilter(d *ir.Detection, timeCol string, delay time.Duration) (freq time.Duration, filter string) {
+	freq = schedule
+	if d.Threshold != nil && d.Threshold.Window > freq {
+		freq = d.Threshold.Window
+	}
+	if delay == 0 {
+		return freq, ""
+	}
+	if d.Threshold == nil {
+		return freq, "| where ingestion_time() > ago(" + duration(freq) + ")"
+	}
+	if timeCol == "" || !identifier.MatchString(timeCol) {
+		timeCol = "TimeGenerated"
+	}
+	return freq, "| where " + timeCol + " > ago(" + duration(freq+delay) + ") and " + timeCol + " <= ago(" + duration(delay) + ")"
+}
+
+// insertAfterTable puts line after the line of q that names the table
+// (the first, or the second after a let statement).
+func insertAfterTable(q, table, line string) string {
+	lines := strings.Split(q, "\n")
+	for i, l := range lines {
+		if l == table {
+			return strings.Join(slices.Insert(lines, i+1, line), "\n")
+		}
+	}
+	return q
+}
 
 // Emit writes sentinel/<id>.kql and sentinel/<id>.yaml (a scheduled
 // analytic rule) per detection that KQL can express.
 func (Emitter) Emit(_ context.Context, p *ir.Program, out *emit.Sink) diag.Diagnostics {
 	var ds diag.Diagnostics
+	for _, fm := range p.FieldMaps {
+		if fm.Target != Target {
+			continue
+		}
+		if _, err := ingestionDelay(fm); err != nil {
+			ds.Errorf(diag.At(fm.Source.File, fm.Source.Line, 1), diag.InvalidValue, "field mapping for %s: %v", Target, err).
+				WithHint("write how late rows may reach the table as a Go duration: 15m, 1h30m")
+		}
+	}
 	// Sorted by ID whatever the program's order, so that the output is.
 	dets := slices.Clone(p.Detections)
 	slices.SortStableFunc(dets, func(a, b *ir.Detection) int { return strings.Compare(a.ID, b.ID) })
@@ -89,13 +156,20 @@ type fieldMapping struct {
 }
 
 // Rule renders the analytic rule of a compiled detection.
+//
+// The rule's query is the detection's query with the schedule's time
+// filter (see scheduleFilter), so that rows the table receives late are
+// still seen exactly once; the bare .kql query has no time filter, for
+// hunting over any range.
 func Rule(p *ir.Program, d *ir.Detection, q *Query) []byte {
-	// The mapping that Compile used: the table, its data connectors, and
-	// the entity columns.
+	// The mapping that Compile used: the table, its data connectors, the
+	// time column, the ingestion delay and the entity columns.
 	fm := fieldmap.Prepare(p, Target, d).Map
-	freq := schedule
-	if d.Threshold != nil && d.Threshold.Window > freq {
-		freq = d.Threshold.Window
+	delay, _ := ingestionDelay(fm)
+	freq, filter := scheduleFilter(d, fm.Options["time"], delay)
+	query := q.KQL
+	if filter != "" {
+		query = insertAfterTable(query, fm.Options["table"], filter)
 	}
 	r := rule{
 		ID:                 RuleID(d.ID),
@@ -103,12 +177,12 @@ func Rule(p *ir.Program, d *ir.Detection, q *Query) []byte {
 		Description:        strings.TrimSpace(d.Description) + "\n",
 		Severity:           severity(d.Severity.Level),
 		QueryFrequency:     duration(freq),
-		QueryPeriod:        duration(freq),
+		QueryPeriod:        duration(freq + delay),
 		TriggerOperator:    "gt",
 		TriggerThreshold:   0,
 		Tactics:            tactics(d.Attack),
 		RelevantTechniques: d.Attack,
-		Query:              q.KQL + "\n",
+		Query:              query + "\n",
 		Version:            strconv.Itoa(max(d.Version, 1)) + ".0.0",
 		Kind:               "Scheduled",
 	}

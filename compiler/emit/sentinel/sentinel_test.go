@@ -10,8 +10,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/diff"
+	"gopkg.in/yaml.v3"
 
 	"github.com/socc-dev/socc/compiler"
 	"github.com/socc-dev/socc/compiler/diag"
@@ -213,6 +215,47 @@ func TestUnmappedField(t *testing.T) {
 	}
 }
 
+// TestSchedule pins the rule's frequency, look-back and time filter with
+// and without an ingestion delay, and the diagnostic for a bad delay.
+func TestSchedule(t *testing.T) {
+	p, d := program(t, "cloudtrail", "match:\n  s:\n    eventName: A\n")
+	thr := &ir.Detection{Threshold: &ir.Threshold{Count: 3, Window: 30 * time.Minute}}
+	for _, tc := range []struct {
+		d          *ir.Detection
+		delay      time.Duration
+		freq       time.Duration
+		wantFilter string
+	}{
+		{d, 0, 5 * time.Minute, ""},
+		{d, 15 * time.Minute, 5 * time.Minute, "| where ingestion_time() > ago(5m)"},
+		{thr, 0, 30 * time.Minute, ""},
+		{thr, 90 * time.Second, 30 * time.Minute, "| where TimeGenerated > ago(1890s) and TimeGenerated <= ago(90s)"},
+	} {
+		freq, filter := scheduleFilter(tc.d, "TimeGenerated", tc.delay)
+		if freq != tc.freq || filter != tc.wantFilter {
+			t.Errorf("delay %s, threshold %v: %s %q, want %s %q", tc.delay, tc.d.Threshold != nil, freq, filter, tc.freq, tc.wantFilter)
+		}
+	}
+	q, _ := Compile(p, d)
+	rule := string(Rule(p, d, q))
+	if !strings.Contains(rule, "queryPeriod: 20m\n") || !strings.Contains(rule, "  AWSCloudTrail\n  | where ingestion_time() > ago(5m)\n  | where EventName == \"A\"") {
+		t.Errorf("rule with the bundled 15m delay:\n%s", rule)
+	}
+	if strings.Contains(q.KQL, "ingestion_time") {
+		t.Errorf("the bare query holds the schedule filter:\n%s", q.KQL)
+	}
+	for _, bad := range []string{"soon", "-5m", "25h", "1.5s"} {
+		fm := p.FieldMap(Target, "cloudtrail")
+		saved := fm.Options["ingestion-delay"]
+		fm.Options["ingestion-delay"] = bad
+		ds := (Emitter{}).Emit(context.Background(), p, emit.NewSink())
+		fm.Options["ingestion-delay"] = saved
+		if len(ds) != 1 || ds[0].Code != diag.InvalidValue || !strings.Contains(ds[0].Summary, "ingestion-delay") || !strings.HasSuffix(ds[0].Subject.Filename, "sentinel.yaml") {
+			t.Errorf("ingestion-delay %q: diagnostics %v, want one %s at sentinel.yaml", bad, ds, diag.InvalidValue)
+		}
+	}
+}
+
 func TestMappingValues(t *testing.T) {
 	p, d := program(t, "cloudtrail", "match:\n  s:\n    eventName: A\n")
 	fm := p.FieldMap(Target, "cloudtrail")
@@ -343,6 +386,13 @@ func TestLibrary(t *testing.T) {
 		if kql != nil {
 			items = append(items, siemcheck.Item{ID: d.ID, Dialect: "kql", Query: string(kql)})
 			rule := string(sink.File("sentinel/" + d.ID + ".yaml"))
+			var r struct {
+				Query string `yaml:"query"`
+			}
+			if err := yaml.Unmarshal([]byte(rule), &r); err != nil || !strings.Contains(r.Query, "ingestion_time()") && !strings.Contains(r.Query, "<= ago(15m)") {
+				t.Errorf("%s: the rule's query has no schedule filter for the ingestion delay (%v):\n%s", d.ID, err, r.Query)
+			}
+			items = append(items, siemcheck.Item{ID: d.ID + " (rule)", Dialect: "kql", Query: r.Query})
 			for _, k := range []string{"id: " + RuleID(d.ID), "requiredDataConnectors:", "queryFrequency:", "triggerOperator: gt", "query: |"} {
 				if !strings.Contains(rule, k) {
 					t.Errorf("%s: rule lacks %q", d.ID, k)
