@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,11 +28,35 @@ func (Emitter) Name() string { return Target }
 // period.
 const schedule = 5 * time.Minute
 
+// ingestionDelay is the field mapping's ingestion-delay option: how long
+// after its time a document may be indexed. It is 0 when the option is
+// absent, and an error when it is not a duration between 0 and 1 day.
+func ingestionDelay(fm *ir.FieldMap) (time.Duration, error) {
+	s, ok := fm.Options["ingestion-delay"]
+	if !ok {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d < 0 || d > 24*time.Hour {
+		return 0, fmt.Errorf("option ingestion-delay: %q is not a duration such as 15m, between 0 and 24h", s)
+	}
+	return d, nil
+}
+
 // Emit writes opensearch/<id>.json (an Alerting monitor around the query
 // DSL) and opensearch/<id>.lucene (the query string) per detection that
 // OpenSearch can express.
 func (Emitter) Emit(_ context.Context, p *ir.Program, out *emit.Sink) diag.Diagnostics {
 	var ds diag.Diagnostics
+	for _, fm := range p.FieldMaps {
+		if fm.Target != Target {
+			continue
+		}
+		if _, err := ingestionDelay(fm); err != nil {
+			ds.Errorf(diag.At(fm.Source.File, fm.Source.Line, 1), diag.InvalidValue, "field mapping for %s: %v", Target, err).
+				WithHint("write how late documents may be indexed as a Go duration: 15m, 1h30m")
+		}
+	}
 	// Sorted by ID whatever the program's order, so that the output is.
 	dets := slices.Clone(p.Detections)
 	slices.SortStableFunc(dets, func(a, b *ir.Detection) int { return strings.Compare(a.ID, b.ID) })
@@ -51,7 +76,8 @@ func (Emitter) Emit(_ context.Context, p *ir.Program, out *emit.Sink) diag.Diagn
 
 // Monitor renders the OpenSearch Alerting monitor of a compiled detection
 // (the body of POST _plugins/_alerting/monitors): a query-level monitor
-// that fires when the last period holds a matching document, or, for a
+// that fires when the period that ended the mapping's ingestion delay ago
+// holds a matching document, or, for a
 // threshold grouped by fields, a bucket-level monitor over a composite
 // aggregation whose trigger selects the groups that reach the count.
 func Monitor(p *ir.Program, d *ir.Detection, q *Query) []byte {
@@ -61,11 +87,20 @@ func Monitor(p *ir.Program, d *ir.Detection, q *Query) []byte {
 		period = d.Threshold.Window
 	}
 	minutes := int((period + time.Minute - 1) / time.Minute)
+	delay, _ := ingestionDelay(fm)
+	lag := int((delay + time.Minute - 1) / time.Minute)
 	filter := []any{q.DSL}
 	if tf := fm.Options["time"]; tf != "" {
+		// The window of a run ends the ingestion delay before it, so that
+		// its documents have been indexed; consecutive windows tile time
+		// (start included, end excluded).
+		end := "{{period_end}}"
+		if lag > 0 {
+			end += "||-" + strconv.Itoa(lag) + "m"
+		}
 		filter = append([]any{map[string]any{"range": map[string]any{tf: map[string]any{
-			"gte":    "{{period_end}}||-" + strconv.Itoa(minutes) + "m",
-			"lte":    "{{period_end}}",
+			"gte":    "{{period_end}}||-" + strconv.Itoa(minutes+lag) + "m",
+			"lt":     end,
 			"format": "epoch_millis",
 		}}}}, filter...)
 	}

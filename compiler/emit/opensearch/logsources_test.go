@@ -1,6 +1,7 @@
 package opensearch
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -145,7 +146,31 @@ func TestLogsourceMonitor(t *testing.T) {
 			if got := timeField(s.Query["query"]); got != tc.time {
 				t.Errorf("time field %q, want %q", got, tc.time)
 			}
+			// The run's window ends the bundled 15m ingestion delay ago.
+			b, _ := json.Marshal(s.Query)
+			if want := `{"format":"epoch_millis","gte":"{{period_end}}||-20m","lt":"{{period_end}}||-15m"}`; !strings.Contains(string(b), want) {
+				t.Errorf("time range is not %s:\n%s", want, b)
+			}
 		})
+	}
+}
+
+// TestIngestionDelay: a delay that is no duration is an error at the
+// mapping; without the option the window ends at the run.
+func TestIngestionDelay(t *testing.T) {
+	p, d := program(t, "cloudtrail", "match:\n  s:\n    eventName: x\n")
+	fm := p.FieldMap(Target, "cloudtrail")
+	for _, bad := range []string{"later", "-1m", "48h"} {
+		fm.Options["ingestion-delay"] = bad
+		ds := (Emitter{}).Emit(context.Background(), p, emit.NewSink())
+		if len(ds) != 1 || ds[0].Code != diag.InvalidValue || !strings.HasSuffix(ds[0].Subject.Filename, "opensearch.yaml") {
+			t.Errorf("ingestion-delay %q: diagnostics %v, want one %s at opensearch.yaml", bad, ds, diag.InvalidValue)
+		}
+	}
+	delete(fm.Options, "ingestion-delay")
+	q, _ := Compile(p, d)
+	if m := string(Monitor(p, d, q)); !strings.Contains(m, `"gte": "{{period_end}}||-5m",`) || !strings.Contains(m, `"lt": "{{period_end}}"`) {
+		t.Errorf("monitor without a delay:\n%s", m)
 	}
 }
 
