@@ -199,6 +199,12 @@ func (c *builder) pred(p *ir.Pred, neg bool) *node {
 	if p.Op == ir.OpExists {
 		return c.leaf(existsQ(f), "_exists_:"+mustName(f), p.Values[0].Bool == neg)
 	}
+	// The mapping's time field is a date in the index: OpenSearch runs no
+	// text matching on it, and a term that is not a date fails the whole
+	// search, so the test is left out.
+	if f == c.fm.Options["time"] {
+		return c.relax("%s is indexed as a date (options.time), on which OpenSearch compares no text, so the %s test on it is left out", p.Field, p.Op)
+	}
 	// Several values of an equality without i: one terms query.
 	if c.mode == modeDSL && p.Op == ir.OpEquals && !p.Fold && !p.All && len(p.Values) > 1 {
 		vals := make([]any, len(p.Values))

@@ -230,3 +230,31 @@ func TestMappingKeys(t *testing.T) {
 		t.Errorf("reason %q lacks the approximation of service.*", q.Reason)
 	}
 }
+
+// TestTimeField: the mapping's time field is a date in the index, so a
+// text test on it is left out (approximate) rather than sent as a query
+// that OpenSearch rejects; exists stays exact.
+func TestTimeField(t *testing.T) {
+	for body, want := range map[string]string{
+		"match:\n  s:\n    eventName: x\n    eventTime|startswith: '2024-'\n":     emit.Approximate,
+		"match:\n  s:\n    eventName: x\n    eventTime: '2024-01-01T00:00:00Z'\n": emit.Approximate,
+		"match:\n  s:\n    eventTime|re: '^2024'\n":                               emit.Unsupported,
+		"match:\n  s:\n    eventName: x\n    eventTime|exists: true\n":            emit.Exact,
+	} {
+		p, d := program(t, "cloudtrail", body)
+		q, ds := Compile(p, d)
+		if len(ds) > 0 || q.Status != want {
+			t.Errorf("%q: %s (%s), want %s; diagnostics %v", body, q.Status, q.Reason, want, ds)
+			continue
+		}
+		if want == emit.Approximate && !strings.Contains(q.Reason, "eventTime is indexed as a date") {
+			t.Errorf("%q: reason %q", body, q.Reason)
+		}
+		if want != emit.Unsupported {
+			b, _ := json.Marshal(q.DSL)
+			if strings.Contains(string(b), "2024") {
+				t.Errorf("%q: the date field is still tested: %s", body, b)
+			}
+		}
+	}
+}
